@@ -1,0 +1,143 @@
+# gotrace - build, test, install. `make help` lists the targets.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+AR      ?= ar
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+B := build
+VERSION_MAJOR := $(shell sed -n 's/^\#define GT_VERSION_MAJOR \([0-9]*\).*/\1/p' codec/gotrace.h)
+VERSION_MINOR := $(shell sed -n 's/^\#define GT_VERSION_MINOR \([0-9]*\).*/\1/p' codec/gotrace.h)
+VERSION_PATCH := $(shell sed -n 's/^\#define GT_VERSION_PATCH \([0-9]*\).*/\1/p' codec/gotrace.h)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+SONAME  := libgotrace.so.$(VERSION_MAJOR)
+
+# The strict warning set (aesthetics.md 8.20). WERROR=1 (set by CI) adds -Werror.
+WARN := -std=c11 -Wall -Wextra -Wcast-qual -Wcast-align -Wshadow -Wconversion -Wsign-conversion \
+        -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wpointer-arith -Wvla -Wformat=2 \
+        -Winit-self -Wfloat-equal -Wwrite-strings -Wredundant-decls -Wswitch-enum -Wstrict-aliasing=1
+ifneq ($(shell $(CC) --version 2>/dev/null | grep -c 'Free Software'),0)
+WARN += -Wlogical-op -Wduplicated-cond -Wduplicated-branches
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+XXH_CFLAGS := $(shell pkg-config --cflags libxxhash 2>/dev/null)
+XXH_LIBS   := $(shell pkg-config --libs libxxhash 2>/dev/null || echo -lxxhash)
+ALL_CFLAGS := $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden -Icodec $(XXH_CFLAGS)
+
+LIB_SRC := $(sort $(wildcard codec/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+
+.PHONY: all lib cli test unit check-symbols sanitize asan ubsan install uninstall demo bench deps \
+        fuzz-smoke fuzz afl coverage format clean help
+
+all: lib cli ## build build/libgotrace.{a,so} and build/gotrace
+
+lib: $(B)/libgotrace.a $(B)/libgotrace.so $(B)/gotrace.pc ## build the static and shared libraries
+
+cli: $(B)/gotrace ## build the gotrace command
+
+$(B)/obj/%.o: %.c $(wildcard codec/*.h codec/*/*.h cli/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libgotrace.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libgotrace.so.$(VERSION): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs $(CFLAGS) $^ -o $@ $(XXH_LIBS)
+
+$(B)/libgotrace.so: $(B)/libgotrace.so.$(VERSION)
+	ln -sf libgotrace.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf libgotrace.so.$(VERSION) $@
+
+$(B)/gotrace.pc: gotrace.pc.in Makefile
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+$(B)/gotrace: $(CLI_OBJ) $(B)/libgotrace.a
+	$(CC) $(CFLAGS) $(CLI_OBJ) $(B)/libgotrace.a $(XXH_LIBS) -lm -o $@
+
+# ---- tests --------------------------------------------------------------
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+TEST_CFLAGS := -std=c11 -Wall -Wextra $(CFLAGS) -D_POSIX_C_SOURCE=200809L -Icodec $(CMOCKA_CFLAGS)
+
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libgotrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(B)/libgotrace.a $(CMOCKA_LIBS) $(XXH_LIBS) -lm -o $@
+
+$(B)/tools/%: tests/tools/%.c $(B)/libgotrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(B)/libgotrace.a $(XXH_LIBS) -lm -o $@
+
+deps: ## install the Debian packages the build and tests need (scripts/deps.sh)
+	@scripts/deps.sh --check || scripts/deps.sh
+
+unit: all $(UNIT_BIN) $(TOOL_BIN) ## build and run the cmocka unit tests only
+	@tests/run.sh --unit-only
+
+test: deps all $(UNIT_BIN) $(TOOL_BIN) ## run every test: unit, CLI, conformance, interop, robustness (ASan/UBSan)
+	@tests/run.sh
+
+check-symbols: $(B)/libgotrace.so ## fail if the shared library exports a symbol without the gt_ prefix
+	@tests/scripts/check_symbols.sh $(B)/libgotrace.so
+
+# Sanitizer builds live in their own tree so they never mix with the release objects.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize: ## run the unit and robustness tests under ASan+UBSan (build/san)
+	$(MAKE) B=$(B)/san CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=address,undefined" all $(addprefix $(B)/san/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(B)/san/tools/,$(notdir $(TOOL_BIN)))
+	GT_BUILD=$(B)/san tests/run.sh --sanitized
+asan: ## run the tests under AddressSanitizer only (build/asan)
+	$(MAKE) B=$(B)/asan CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=address" all $(addprefix $(B)/asan/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(B)/asan/tools/,$(notdir $(TOOL_BIN)))
+	GT_BUILD=$(B)/asan tests/run.sh --sanitized
+ubsan: ## run the tests under UndefinedBehaviorSanitizer only (build/ubsan)
+	$(MAKE) B=$(B)/ubsan CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=undefined" all $(addprefix $(B)/ubsan/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(B)/ubsan/tools/,$(notdir $(TOOL_BIN)))
+	GT_BUILD=$(B)/ubsan tests/run.sh --sanitized
+
+# ---- the main job ------------------------------------------------------------
+demo: deps all ## build, then validate, summarise and dump the bundled example traces
+	@for f in examples/traces/*.trace; do $(B)/gotrace validate $$f || exit 1; done
+	@$(B)/gotrace stats examples/traces/go123-small.trace
+	@$(B)/gotrace dump examples/traces/go123-small.trace | head -n 25
+
+bench: deps all ## print throughput and peak RSS beside Go's own tools (not a test)
+	@bench/run.sh
+
+# ---- install ---------------------------------------------------------------
+install: all ## install library, header, pkg-config file and command (PREFIX, DESTDIR, LIBDIR, ...)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -m 644 $(B)/libgotrace.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/libgotrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgotrace.so
+	install -m 644 codec/gotrace.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(B)/gotrace.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 755 $(B)/gotrace $(DESTDIR)$(BINDIR)/
+
+uninstall: ## remove what install put in place
+	rm -f $(DESTDIR)$(LIBDIR)/libgotrace.a $(DESTDIR)$(LIBDIR)/libgotrace.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libgotrace.so \
+	      $(DESTDIR)$(INCLUDEDIR)/gotrace.h $(DESTDIR)$(PKGCONFIGDIR)/gotrace.pc $(DESTDIR)$(BINDIR)/gotrace
+
+format: ## reformat the C sources with clang-format
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard codec/*.h codec/*/*.h cli/*.h tests/unit/*.c tests/tools/*.c)
+
+clean: ## remove build/
+	rm -rf $(B)
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16

@@ -1,0 +1,104 @@
+/* Internal state of gt_reader, shared by the v2 and legacy decoders. */
+#ifndef GT_READER_H
+#define GT_READER_H
+
+#include "../common/internal.h"
+#include "idmap.h"
+
+enum { SRC_NONE = 0, SRC_MEM, SRC_CALLBACK, SRC_PUSH };
+
+/* Where the bytes come from. For SRC_MEM, data is the caller's buffer and the
+ * window is all of it; otherwise data == buf, a window of at most cap bytes. */
+typedef struct gt_input {
+    int mode;
+    const uint8_t *data;
+    uint8_t *buf;
+    size_t cap;
+    size_t pos;        /* index in data of the next unread byte */
+    size_t end;        /* index in data past the last valid byte */
+    uint64_t base;     /* file offset of data[0] */
+    gt_read_fn fn;
+    void *user;
+    bool final;        /* no more input will come */
+} gt_input;
+
+/* One event type as the trace's version sees it (precomputed view). */
+typedef struct gt_view_entry {
+    const gt_event_spec *spec; /* NULL: not defined in this version */
+    uint8_t nargs;
+    uint8_t roles[GT_MAX_ARGS];
+} gt_view_entry;
+
+/* A batch whose events are being handed out. */
+typedef struct gt_batch_cursor {
+    const uint8_t *p, *end; /* remaining payload */
+    uint64_t base;          /* file offset of p's first byte when the batch started: payload_offset */
+    const uint8_t *start;   /* payload start */
+    int kind;               /* batch_kind in v2.c / legacy.c */
+    uint64_t time;          /* running timestamp (ticks) */
+    uint64_t m;
+    uint64_t index;         /* next event index */
+    uint64_t seq;           /* legacy 1.5 running sequence */
+} gt_batch_cursor;
+
+/* Per-generation validation state (v2) / whole-trace tables (legacy). */
+typedef struct gt_gen {
+    uint64_t gen;           /* current generation (0 = none open) */
+    uint64_t prev_gen;      /* last closed generation (0 = none) */
+    uint64_t start_offset;  /* offset of the generation's first batch */
+    uint64_t first_batch;
+    uint32_t freq_count, clock_count;
+    uint64_t freq;
+    bool has_event_batch;
+    gt_idmap strings, stacks;
+} gt_gen;
+
+struct gt_reader {
+    gt_mem mem;
+    gt_limits lim;
+    gt_input in;
+    gt_error err;
+    int state;              /* RS_* in reader.c */
+    bool validate;
+    unsigned version;
+    gt_format format;
+    gt_view_entry view[256];
+    gt_batch_cursor cur;
+    bool in_batch;
+    uint64_t batch_count;   /* batches started */
+    gt_gen g;
+    uint64_t generations;   /* generations completed */
+    uint64_t good_bytes;    /* end of the last complete generation / event */
+    gt_frame *frames;       /* max_frames entries */
+    /* v2: a batch read ahead whose generation change must be reported first. */
+    bool pending_gen_end;
+    uint64_t pending_offset;
+    /* legacy state */
+    uint64_t legacy_freq_seen;
+    bool legacy_any_batch;
+    uint64_t legacy_p;
+    uint64_t legacy_time;
+    uint64_t legacy_seq;
+};
+
+/* input.c */
+gt_status gt_input_fill(gt_reader *r, size_t want, const uint8_t **p, size_t *avail);
+void gt_input_consume(gt_reader *r, size_t n);
+uint64_t gt_input_offset(const gt_reader *r);
+void gt_input_free(gt_reader *r);
+
+/* reader.c */
+gt_status gt_reader_fail(gt_reader *r, gt_status s, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void gt_event_clear(gt_event *ev);
+
+/* v2.c / legacy.c: produce the next item after the header. */
+gt_status gt_v2_next(gt_reader *r, gt_event *ev);
+gt_status gt_legacy_next(gt_reader *r, gt_event *ev);
+
+/* Decode the arguments of one event whose type byte is at *pp. Shared helper:
+ * reads `n` varints into ev->args/width. On failure returns the status and
+ * leaves *pp at the start of the bad varint. */
+gt_status gt_read_args(const uint8_t **pp, const uint8_t *end, gt_event *ev, unsigned n);
+
+#endif

@@ -1,0 +1,414 @@
+/*
+ * gotrace - read, write and validate Go runtime execution traces.
+ *
+ * Introduction
+ * ============
+ * gotrace is a pure codec: no threads, no global mutable state, no I/O except
+ * through callbacks the caller provides. Every limit is set by the caller and
+ * enforced before allocation. Every error is a gt_status plus a gt_error
+ * record naming the byte offset, batch and event where it happened.
+ *
+ * The API has four tiers:
+ *   1. Primitives:  gt_uvarint_*(), gt_header_*()  (stateless, caller buffers)
+ *   2. Tables:      gt_spec()                      (the event tables, as data)
+ *   3. Reading:     gt_reader_*()                  (streaming, pull style)
+ *   4. Text:        gt_text_*()                    (the raw text form of events)
+ *
+ * Formats and versions
+ * --------------------
+ * A trace starts with a 16-byte header "go 1.N trace" padded with NULs.
+ * Versions are named by N (the Go minor version that introduced the header):
+ *   legacy  (GT_FORMAT_LEGACY): 5, 7, 8, 9, 10, 11, 19, 21
+ *   v2      (GT_FORMAT_V2):     22, 23, 25, 26
+ *
+ * Five-line example (validate a trace held in memory):
+ *
+ *     gt_reader *r = gt_reader_create(NULL);
+ *     gt_reader_set_buffer(r, data, size);
+ *     gt_event ev;
+ *     gt_status s;
+ *     while ((s = gt_reader_next(r, &ev)) == GT_OK) { count++; }
+ *     if (s != GT_END) fprintf(stderr, "%s\n", gt_reader_error(r)->message);
+ *     gt_reader_free(r);
+ *
+ * Thread safety: functions taking a context may be called from any thread but
+ * never concurrently on the same context. Functions without a context are
+ * reentrant.
+ */
+#ifndef GOTRACE_H
+#define GOTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*-************************************
+ *  Library version
+ **************************************/
+#define GT_VERSION_MAJOR 0
+#define GT_VERSION_MINOR 1
+#define GT_VERSION_PATCH 0
+#define GT_VERSION_NUMBER (GT_VERSION_MAJOR * 10000 + GT_VERSION_MINOR * 100 + GT_VERSION_PATCH)
+#define GT_EXPAND_STR(x) #x
+#define GT_STR(x) GT_EXPAND_STR(x)
+#define GT_VERSION_STRING GT_STR(GT_VERSION_MAJOR) "." GT_STR(GT_VERSION_MINOR) "." GT_STR(GT_VERSION_PATCH)
+
+#if defined(__GNUC__) && (__GNUC__ >= 4)
+#define GT_API __attribute__((visibility("default")))
+#else
+#define GT_API
+#endif
+
+/*! gt_version_number() :
+ *  @return the library version as GT_VERSION_NUMBER of the built library. */
+GT_API unsigned gt_version_number(void);
+/*! gt_version_string() : @return e.g. "0.1.0". */
+GT_API const char *gt_version_string(void);
+
+/*-************************************
+ *  Status codes
+ **************************************/
+/* X(name, value, description). Values are pinned: never renumber, only append. */
+#define GT_STATUS_LIST(X)                                                                  \
+    X(GT_OK, 0, "ok")                                                                      \
+    X(GT_END, 1, "end of trace")                                                           \
+    X(GT_NEED_INPUT, 2, "more input is needed")                                            \
+    X(GT_ERR_NOT_TRACE, 10, "not a Go execution trace")                                    \
+    X(GT_ERR_UNSUPPORTED_VERSION, 11, "unsupported trace version")                         \
+    X(GT_ERR_TRUNCATED, 12, "unexpected end of input")                                     \
+    X(GT_ERR_VARINT, 13, "malformed varint (longer than 10 bytes or above 64 bits)")       \
+    X(GT_ERR_BAD_BATCH, 14, "malformed batch")                                             \
+    X(GT_ERR_BATCH_SIZE, 15, "batch larger than the limit")                                \
+    X(GT_ERR_UNKNOWN_EVENT, 16, "unknown event type for this version")                     \
+    X(GT_ERR_EVENT_LENGTH, 17, "event length disagrees with its arguments")                \
+    X(GT_ERR_GENERATION, 18, "generation out of order")                                    \
+    X(GT_ERR_DUPLICATE_ID, 19, "ID defined twice")                                         \
+    X(GT_ERR_ZERO_ID, 20, "ID 0 defined")                                                  \
+    X(GT_ERR_UNDEFINED_STRING, 21, "reference to an undefined string ID")                  \
+    X(GT_ERR_UNDEFINED_STACK, 22, "reference to an undefined stack ID")                    \
+    X(GT_ERR_STRING_SIZE, 23, "string longer than the limit")                              \
+    X(GT_ERR_STACK_SIZE, 24, "stack deeper than the limit")                                \
+    X(GT_ERR_MISSING_FREQUENCY, 25, "no frequency event")                                  \
+    X(GT_ERR_DUPLICATE_FREQUENCY, 26, "more than one frequency event")                     \
+    X(GT_ERR_MISSING_CLOCK, 27, "no clock snapshot event")                                 \
+    X(GT_ERR_DUPLICATE_CLOCK, 28, "more than one clock snapshot event")                    \
+    X(GT_ERR_BAD_TABLE, 29, "malformed string, stack, CPU sample or sync batch")           \
+    X(GT_ERR_TRAILING_DATA, 30, "data after the end of the trace")                         \
+    X(GT_ERR_INCOMPLETE_GENERATION, 31, "generation not terminated")                       \
+    X(GT_ERR_BAD_FREQUENCY, 32, "frequency is zero")                                       \
+    X(GT_ERR_MISSING_FOOTER, 33, "trace footer missing")                                   \
+    X(GT_ERR_BAD_EVENT, 34, "event argument out of range")                                 \
+    X(GT_ERR_LIMIT, 40, "a configured limit was exceeded")                                 \
+    X(GT_ERR_NOMEM, 41, "out of memory")                                                   \
+    X(GT_ERR_IO, 42, "input/output error")                                                 \
+    X(GT_ERR_INVALID_ARGUMENT, 43, "invalid argument")                                     \
+    X(GT_ERR_DST_TOO_SMALL, 44, "destination buffer too small")                            \
+    X(GT_ERR_STATE, 45, "call not valid in this state")                                    \
+    X(GT_ERR_TEXT_SYNTAX, 46, "text syntax error")                                         \
+    X(GT_ERR_INTERNAL, 47, "internal error")
+
+#define GT_STATUS_ENUM_ITEM(name, value, text) name = value,
+typedef enum gt_status { GT_STATUS_LIST(GT_STATUS_ENUM_ITEM) GT_STATUS_MAX_ } gt_status;
+#undef GT_STATUS_ENUM_ITEM
+
+/*! gt_status_name() : @return the enumerator's name, e.g. "GT_ERR_TRUNCATED";
+ *  "GT_UNKNOWN_STATUS" for values not in the list. Never NULL. */
+GT_API const char *gt_status_name(gt_status s);
+/*! gt_status_text() : @return a short description, e.g. "unexpected end of input". */
+GT_API const char *gt_status_text(gt_status s);
+/*! gt_is_error() : @return 1 if s is an error (not GT_OK, GT_END or GT_NEED_INPUT). */
+GT_API int gt_is_error(gt_status s);
+
+#define GT_NONE UINT64_MAX /* "not applicable" in gt_error and gt_event fields */
+
+/*! gt_error :
+ *  Where and why decoding failed. offset is the byte offset of the first byte
+ *  that could not be accepted, counted from the start of the trace (header
+ *  included). batch/event are 0-based indexes (GT_NONE when not inside one).
+ *  generation is the v2 generation number (GT_NONE for legacy or unknown). */
+typedef struct gt_error {
+    gt_status status;
+    uint64_t offset;
+    uint64_t batch;
+    uint64_t event;
+    uint64_t generation;
+    char message[160];
+} gt_error;
+
+/*-************************************
+ *  Memory
+ **************************************/
+/*! gt_alloc :
+ *  Allocator used by every context. ctx is passed back unchanged. realloc
+ *  receives the old size. A NULL gt_alloc pointer means the C library. */
+typedef struct gt_alloc {
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*realloc)(void *ctx, void *ptr, size_t old_size, size_t new_size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} gt_alloc;
+
+/*! gt_limits :
+ *  Bounds on untrusted input, all enforced before allocating. The defaults are
+ *  Go's own (MaxBatchSize, MaxStringSize/MaxEventTrailerDataSize,
+ *  MaxFramesPerStack). A zero field means "use the default". */
+typedef struct gt_limits {
+    uint32_t max_batch_size;      /* bytes of batch payload (default 65536) */
+    uint32_t max_string_size;     /* bytes per v2 string (default 1024) */
+    uint32_t max_frames;          /* frames per stack (default 128) */
+    uint64_t max_ids;             /* string + stack IDs tracked per generation (default 1<<22) */
+    uint64_t max_memory;          /* bytes the context may allocate in total (default 256 MiB) */
+} gt_limits;
+
+/*! gt_limits_default() : fill *lim with the defaults. */
+GT_API void gt_limits_default(gt_limits *lim);
+
+/*-************************************
+ *  Varints (unsigned LEB128)
+ **************************************/
+#define GT_UVARINT_MAX 10 /* bytes in the longest valid encoding */
+
+/*! gt_uvarint_read() :
+ *  Decode one varint from p[0..n). Padded (non-minimal) encodings are valid.
+ *  @param width  receives the number of bytes read (may be NULL).
+ *  @return GT_OK, GT_ERR_TRUNCATED (input ends inside the varint; *width = n)
+ *          or GT_ERR_VARINT (11th byte, or bits above 64 in the 10th). */
+GT_API gt_status gt_uvarint_read(const uint8_t *p, size_t n, uint64_t *value, size_t *width);
+/*! gt_uvarint_size() : @return bytes in the minimal encoding of v (1..10). */
+GT_API size_t gt_uvarint_size(uint64_t v);
+/*! gt_uvarint_write() : minimal encoding. @return bytes written, 0 if cap is too small. */
+GT_API size_t gt_uvarint_write(uint8_t *dst, size_t cap, uint64_t v);
+/*! gt_uvarint_write_padded() :
+ *  Encode v in exactly `width` bytes (the runtime's reserved batch length is
+ *  width 10). @return width, or 0 if v does not fit in width bytes, width is
+ *  0 or above 10, or cap < width. */
+GT_API size_t gt_uvarint_write_padded(uint8_t *dst, size_t cap, uint64_t v, size_t width);
+
+/*-************************************
+ *  Headers and versions
+ **************************************/
+typedef enum gt_format { GT_FORMAT_UNKNOWN = 0, GT_FORMAT_LEGACY = 1, GT_FORMAT_V2 = 2 } gt_format;
+
+#define GT_HEADER_SIZE 16
+
+/*! gt_header_parse() :
+ *  Recognise the 16-byte header at p[0..n).
+ *  @param version receives N of "go 1.N trace" (also for GT_ERR_UNSUPPORTED_VERSION
+ *                 when N could be read; 0 otherwise).
+ *  @return GT_OK; GT_NEED_INPUT if n < 16 and the bytes so far are a valid prefix;
+ *          GT_ERR_NOT_TRACE; GT_ERR_UNSUPPORTED_VERSION. */
+GT_API gt_status gt_header_parse(const uint8_t *p, size_t n, unsigned *version);
+/*! gt_version_format() : @return the format of version N, GT_FORMAT_UNKNOWN if none. */
+GT_API gt_format gt_version_format(unsigned version);
+/*! gt_header_write() : write the 16-byte header of version N.
+ *  @return 16, or 0 if the version is unknown or cap < 16. */
+GT_API size_t gt_header_write(uint8_t *dst, size_t cap, unsigned version);
+/*! gt_versions() : @return the list of supported versions, *count set. */
+GT_API const unsigned *gt_versions(size_t *count);
+
+/*-************************************
+ *  Event tables
+ **************************************/
+typedef enum gt_arg_role {
+    GT_ARG_VALUE = 0,      /* plain number */
+    GT_ARG_TIME_DELTA = 1, /* timestamp delta from the previous event of the batch */
+    GT_ARG_TIME = 2,       /* absolute timestamp in ticks */
+    GT_ARG_STRING_ID = 3,  /* string table ID (0 = empty string) */
+    GT_ARG_STACK_ID = 4,   /* stack table ID (0 = no stack) */
+    GT_ARG_SEQ_DELTA = 5,  /* legacy 1.5 global sequence delta */
+    GT_ARG_RAW_BYTE = 6,   /* one raw byte on the wire, not a varint (experiment ID) */
+    GT_ARG_SIZE = 7        /* byte length of what follows (batch size) */
+} gt_arg_role;
+
+typedef struct gt_arg_spec {
+    const char *name;
+    uint8_t role;  /* gt_arg_role */
+    uint8_t since; /* first version carrying the argument (0 = always) */
+    uint8_t until; /* first version no longer carrying it (0 = never dropped) */
+} gt_arg_spec;
+
+/* gt_event_spec.flags */
+#define GT_EV_TIMED 0x01      /* has a timestamp; v2: may appear in event batches */
+#define GT_EV_HAS_DATA 0x02   /* followed by a length-prefixed byte string */
+#define GT_EV_IS_STACK 0x04   /* followed by frames (count = argument "nframes"/"siz") */
+#define GT_EV_BATCH 0x08      /* starts a batch */
+#define GT_EV_STRUCTURAL 0x10 /* table, sync and framing events */
+#define GT_EV_PREFIXED 0x20   /* legacy: always written length-prefixed */
+#define GT_EV_TRAILER 0x40    /* legacy: inline string after the arguments (UserLog) */
+
+typedef struct gt_event_spec {
+    const char *name;          /* exactly Go's name */
+    uint8_t type;              /* wire type number */
+    uint8_t since;             /* first version that has the event */
+    uint8_t flags;             /* GT_EV_* */
+    uint8_t experiment;        /* 0, or the experiment ID (1 = AllocFree) */
+    uint8_t nargs;             /* entries in args[] (across all versions) */
+    const gt_arg_spec *args;
+} gt_event_spec;
+
+#define GT_MAX_ARGS 8 /* most arguments any event has in any version */
+
+/*! gt_spec() :
+ *  @return the spec of `type` in `version`, NULL if the version does not
+ *  define it. Valid for the life of the program. */
+GT_API const gt_event_spec *gt_spec(unsigned version, unsigned type);
+/*! gt_spec_table() : the whole append-only table of a format; *count = entries. */
+GT_API const gt_event_spec *gt_spec_table(gt_format format, size_t *count);
+/*! gt_spec_args() :
+ *  The arguments the event has on the wire in `version`, in order.
+ *  @return their number (<= GT_MAX_ARGS); pointers written to out[0..]. */
+GT_API unsigned gt_spec_args(const gt_event_spec *spec, unsigned version,
+                             const gt_arg_spec *out[GT_MAX_ARGS]);
+/*! gt_spec_frame_fields() : varints per stack frame in `version` (4, or 1 for 1.5). */
+GT_API unsigned gt_spec_frame_fields(unsigned version);
+
+/* Well-known v2 event types (Go's numbering). */
+enum {
+    GT_V2_EVENT_BATCH = 1, GT_V2_STACKS = 2, GT_V2_STACK = 3, GT_V2_STRINGS = 4,
+    GT_V2_STRING = 5, GT_V2_CPU_SAMPLES = 6, GT_V2_CPU_SAMPLE = 7, GT_V2_FREQUENCY = 8,
+    GT_V2_EXPERIMENTAL_BATCH = 49, GT_V2_SYNC = 50, GT_V2_CLOCK_SNAPSHOT = 51,
+    GT_V2_END_OF_GENERATION = 52
+};
+/* Well-known legacy event types. */
+enum {
+    GT_LEG_BATCH = 1, GT_LEG_FREQUENCY = 2, GT_LEG_STACK = 3, GT_LEG_TIMER_GOROUTINE = 35,
+    GT_LEG_STRING = 37, GT_LEG_USER_LOG = 48, GT_LEG_CPU_SAMPLE = 49
+};
+
+/*-************************************
+ *  Decoded items
+ **************************************/
+typedef struct gt_frame {
+    uint64_t pc, func, file, line; /* func/file are string IDs (1.5: only pc) */
+    uint8_t width[4];              /* encoded widths, for byte-exact re-encoding */
+} gt_frame;
+
+/* What an item is. Everything on the wire is delivered as an item, in file
+ * order; GT_KIND_GENERATION_END is the only synthetic one. */
+typedef enum gt_kind {
+    GT_KIND_HEADER = 1,         /* args[0] = version */
+    GT_KIND_BATCH,              /* batch header (v2 EventBatch/ExperimentalBatch, legacy Batch) */
+    GT_KIND_EVENT,              /* timed event (incl. experimental events) */
+    GT_KIND_TABLE_MARKER,       /* first byte of a table/sync batch: Stacks, Strings, CPUSamples, Sync */
+    GT_KIND_STRING,             /* string table entry: args[0] = id, data */
+    GT_KIND_STACK,              /* stack table entry: args[0] = id, frames */
+    GT_KIND_CPU_SAMPLE,         /* CPU sample */
+    GT_KIND_FREQUENCY,          /* args[0] = ticks per second */
+    GT_KIND_CLOCK_SNAPSHOT,     /* 1.25+: dt, mono, sec, nsec */
+    GT_KIND_EXPERIMENTAL_DATA,  /* non-event payload of an experimental batch (e.g. type table) */
+    GT_KIND_END_OF_GENERATION,  /* 1.26 wire marker */
+    GT_KIND_GENERATION_END      /* synthetic: a v2 generation ended and validated */
+} gt_kind;
+
+/*! gt_event :
+ *  One decoded item. Pointers (data, frames) stay valid until the next call
+ *  on the reader. */
+typedef struct gt_event {
+    uint8_t kind;       /* gt_kind */
+    uint8_t type;       /* wire event type (legacy: low 6 bits of the event byte) */
+    uint8_t nargs;      /* arguments in args[] */
+    uint8_t argbits;    /* legacy: top 2 bits of the event byte as written */
+    uint8_t width[GT_MAX_ARGS]; /* encoded width of each argument */
+    uint64_t args[GT_MAX_ARGS];
+    const uint8_t *data;        /* GT_EV_HAS_DATA / trailer bytes; NULL if none */
+    uint64_t data_len;
+    uint8_t data_len_width;     /* width of the data length varint */
+    uint8_t block_len_width;    /* legacy length-prefixed events: width of L (0 = inline) */
+    uint32_t block_len;         /* legacy: declared L */
+    const gt_frame *frames;
+    uint32_t nframes;
+    uint8_t experiment;         /* experimental batch and its events: experiment ID */
+    uint64_t time;              /* absolute timestamp in ticks (timed events), else 0 */
+    uint64_t offset;            /* byte offset of the item's first byte */
+    uint64_t batch;             /* 0-based batch index, GT_NONE outside batches */
+    uint64_t index;             /* 0-based index of the event within its batch */
+    uint64_t generation;        /* v2 generation (GT_NONE for legacy) */
+    uint64_t m;                 /* v2: M of the batch; legacy: P of the batch */
+    const gt_event_spec *spec;
+} gt_event;
+
+/*-************************************
+ *  Reader (streaming decoder)
+ **************************************/
+typedef struct gt_reader gt_reader;
+
+/*! gt_read_fn : pull callback. Fill buf[0..cap) and return the bytes written,
+ *  0 at end of input, or a negative value on error (reported as GT_ERR_IO). */
+typedef long (*gt_read_fn)(void *user, uint8_t *buf, size_t cap);
+
+/*! gt_reader_create() : @param alloc may be NULL. @return NULL on allocation failure. */
+GT_API gt_reader *gt_reader_create(const gt_alloc *alloc);
+/*! gt_reader_free() : accepts NULL. */
+GT_API void gt_reader_free(gt_reader *r);
+/*! gt_reader_reset() : forget input and state, keep limits; clears a sticky error. */
+GT_API void gt_reader_reset(gt_reader *r);
+/*! gt_reader_set_limits() : only before the first gt_reader_next(). NULL = defaults. */
+GT_API gt_status gt_reader_set_limits(gt_reader *r, const gt_limits *lim);
+/*! gt_reader_set_validation() : 0 = framing only (what a raw dump needs);
+ *  1 (default) = full structural validation. Only before the first item. */
+GT_API gt_status gt_reader_set_validation(gt_reader *r, int on);
+
+/*! gt_reader_set_buffer() :
+ *  Decode data[0..size) in place (zero copy). @pre data stays valid and
+ *  unchanged while the reader uses it. */
+GT_API gt_status gt_reader_set_buffer(gt_reader *r, const void *data, size_t size);
+/*! gt_reader_set_callback() : pull input through fn. */
+GT_API gt_status gt_reader_set_callback(gt_reader *r, gt_read_fn fn, void *user);
+/*! gt_reader_feed() :
+ *  Push mode: copy up to size bytes of input; *consumed receives how many were
+ *  taken (fewer when the internal window is full: call gt_reader_next() to
+ *  drain it). size 0 with final=1 marks the end of input. */
+GT_API gt_status gt_reader_feed(gt_reader *r, const void *data, size_t size, int final,
+                                size_t *consumed);
+
+/*! gt_reader_next() :
+ *  Decode the next item into *ev.
+ *  @return GT_OK (an item), GT_END (clean end; repeated calls return GT_END),
+ *          GT_NEED_INPUT (push mode only), or an error. Errors are sticky:
+ *          every later call returns the same status until gt_reader_reset(). */
+GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
+
+/*! gt_reader_error() : the error record (status GT_OK if none). Never NULL. */
+GT_API const gt_error *gt_reader_error(const gt_reader *r);
+/*! gt_reader_version() : the trace version (0 before the header is read). */
+GT_API unsigned gt_reader_version(const gt_reader *r);
+
+/*! gt_salvage : what survives damage. good_bytes is the offset where the last
+ *  complete, validated generation ends (legacy: the last complete event);
+ *  lost_bytes = bytes seen after it; lost_generation is the generation being
+ *  read when the damage was found (GT_NONE if none). */
+typedef struct gt_salvage {
+    uint64_t good_bytes;
+    uint64_t lost_bytes;
+    uint64_t lost_generation;
+    uint64_t generations;  /* complete generations delivered */
+} gt_salvage;
+/*! gt_reader_salvage() : valid at any time; most useful after an error.
+ *  @param total_size total input size if known (0 = bytes seen so far). */
+GT_API void gt_reader_salvage(const gt_reader *r, uint64_t total_size, gt_salvage *out);
+/*! gt_reader_memory() : bytes currently allocated by the reader and its peak. */
+GT_API void gt_reader_memory(const gt_reader *r, uint64_t *current, uint64_t *peak);
+
+/*-************************************
+ *  Text (Go's raw text form)
+ **************************************/
+/* gt_text_event() flags */
+#define GT_TEXT_LOSSLESS 0x1 /* annotate non-minimal widths in a trailing "#" comment */
+
+/*! gt_text_header() : write "Trace Go1.N\n". @return length, or the needed
+ *  length (> cap) if dst is too small; output NUL-terminated when it fits. */
+GT_API size_t gt_text_header(char *dst, size_t cap, unsigned version);
+/*! gt_text_event() :
+ *  Format ev as Go's raw text line(s) (name, args, frames, data), newline
+ *  terminated, exactly as Go 1.23's raw.TextWriter. @return as gt_text_header. */
+GT_API size_t gt_text_event(char *dst, size_t cap, unsigned version, const gt_event *ev, unsigned flags);
+/*! gt_text_quote() : Go strconv.Quote of src; @return as gt_text_header. */
+GT_API size_t gt_text_quote(char *dst, size_t cap, const uint8_t *src, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GOTRACE_H */
