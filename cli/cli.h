@@ -1,0 +1,43 @@
+/* Shared pieces of the gotrace command. */
+#ifndef GT_CLI_H
+#define GT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gotrace.h"
+
+/* Exit codes. */
+enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
+
+/* A file opened for decoding through the reader's callback input. */
+typedef struct cli_file {
+    const char *path;
+    int fd;
+    uint64_t size;      /* from fstat; 0 if unknown (pipe) */
+    uint64_t done;      /* bytes read so far */
+    uint64_t next_tick; /* progress: next byte count to report at */
+    bool progress;      /* print progress on stderr */
+    bool io_error;
+} cli_file;
+
+/* Open path ("-" = stdin) and attach it to a new reader. Prints the reason
+ * and returns NULL on failure. */
+gt_reader *cli_open(cli_file *f, const char *path, int validate);
+void cli_close(cli_file *f, gt_reader *r);
+void cli_progress_done(cli_file *f);
+
+/* The encoded size of an item on the wire (batch headers: header only). */
+uint64_t cli_wire_size(const gt_event *ev);
+/* Print the error of a failed reader as the one-line validate form. */
+void cli_format_error(char *dst, size_t cap, const gt_error *e);
+
+/* JSON helpers. */
+void json_string(FILE *out, const char *s);
+
+int cmd_validate(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+#endif
