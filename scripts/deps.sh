@@ -9,7 +9,7 @@
 #   scripts/deps.sh --check  exit 0 if everything is present, 1 otherwise
 set -euo pipefail
 
-BASE_PKGS=(make gcc pkg-config libcmocka-dev libxxhash-dev clang llvm libclang-rt-14-dev afl++
+BASE_PKGS=(make gcc pkg-config time libcmocka-dev libxxhash-dev clang llvm libclang-rt-14-dev afl++
            golang-go golang-1.19-src)
 BPO_PKGS=(golang-1.21-go golang-1.22-go golang-1.23-go golang-1.23-src)
 BPO_SUITE=bookworm-backports

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): throughput and peak RSS of gotrace beside Go's own
+# tools on the same >= 50 MB traces written by real Go runtimes.
+#
+#   bench/run.sh            v2 (Go 1.23) and legacy (Go 1.19) traces
+#   GT_BENCH_RUNS=5 bench/run.sh
+# Figures are printed, never asserted.
+set -eu
+cd "$(dirname "$0")/.."
+B=${GT_BUILD:-build}
+runs=${GT_BENCH_RUNS:-3}
+bash tests/go/prepare.sh --big >/dev/null
+report=$B/reports/bench.txt
+mkdir -p "$B/reports"
+
+# measure LABEL BYTES ITEMS CMD... : best wall time of $runs runs, peak RSS of the last
+measure() {
+    local label=$1 bytes=$2 items=$3; shift 3
+    local best="" rss=0 i t
+    for ((i = 0; i < runs; i++)); do
+        /usr/bin/time -f '%e %M' -o "$B/reports/.time" "$@" >/dev/null 2>"$B/reports/.err" || true
+        read -r t rss <"$B/reports/.time"
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    done
+    awk -v l="$label" -v b="$bytes" -v n="$items" -v t="$best" -v r="$rss" 'BEGIN {
+        if (t <= 0) t = 0.001
+        printf "%-34s %8.2f s %10.1f MB/s %12.0f items/s %8.1f ns/item %9.1f MB RSS\n", l, t, b/t/1e6, n/t, t*1e9/n, r/1024 }'
+}
+
+items_of() { # wire items = every event the dump prints
+    "$B/gotrace" stats --json "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(v["count"] for v in d["types"].values()))'
+}
+
+{
+echo "gotrace $("$B/gotrace" version | cut -d' ' -f2), $(date -u +%Y-%m-%d), $(nproc) cores, best of $runs runs"
+for f in "$B/go/traces/big-go123.trace"; do
+    size=$(stat -c %s "$f"); n=$(items_of "$f")
+    echo; echo "== $f: $((size / 1000000)) MB, $n wire items (Go 1.23) =="
+    measure "gotrace validate" "$size" "$n" "$B/gotrace" validate "$f"
+    measure "gotracevalidate (Go 1.23)" "$size" "$n" sh -c "$B/go/gotracevalidate < '$f'"
+    measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
+    measure "gotraceraw bytes2text (Go 1.23)" "$size" "$n" sh -c "$B/go/gotraceraw bytes2text < '$f'"
+done
+for f in "$B/go/traces/big-go119.trace"; do
+    size=$(stat -c %s "$f"); n=$(items_of "$f")
+    echo; echo "== $f: $((size / 1000000)) MB, $n wire items (Go 1.19) =="
+    measure "gotrace validate" "$size" "$n" "$B/gotrace" validate "$f"
+    measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
+    if [ -x tests/go/legacy_parse_bench.sh ]; then
+        measure "Go 1.19 internal/trace.Parse" "$size" "$n" bash tests/go/legacy_parse_bench.sh "$f"
+    fi
+done
+} | tee "$report"
+echo "(written to $report)"
