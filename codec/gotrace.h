@@ -298,7 +298,7 @@ typedef enum gt_kind {
     GT_KIND_CPU_SAMPLE,         /* CPU sample */
     GT_KIND_FREQUENCY,          /* args[0] = ticks per second */
     GT_KIND_CLOCK_SNAPSHOT,     /* 1.25+: dt, mono, sec, nsec */
-    GT_KIND_EXPERIMENTAL_DATA,  /* non-event payload of an experimental batch (e.g. type table) */
+    GT_KIND_IGNORED_DATA,       /* bytes Go's reader skips: the rest of a 1.22-1.24 frequency batch */
     GT_KIND_END_OF_GENERATION,  /* 1.26 wire marker */
     GT_KIND_GENERATION_END      /* synthetic: a v2 generation ended and validated */
 } gt_kind;
@@ -396,10 +396,12 @@ GT_API void gt_reader_memory(const gt_reader *r, uint64_t *current, uint64_t *pe
  *  Text (Go's raw text form)
  **************************************/
 /* gt_text_event() flags */
-#define GT_TEXT_LOSSLESS 0x1 /* annotate non-minimal widths in a trailing "#" comment */
+#define GT_TEXT_LOSSLESS 0x1 /* record non-minimal widths in a "# w=..." comment line after the event's first line */
 
-/*! gt_text_header() : write "Trace Go1.N\n". @return length, or the needed
- *  length (> cap) if dst is too small; output NUL-terminated when it fits. */
+/*! gt_text_header() : write "Trace Go1.N\n".
+ *  @return the text's length. The text is complete when the result <= cap and
+ *  NUL-terminated when < cap; otherwise dst holds a NUL-terminated prefix and
+ *  nothing is written past cap. */
 GT_API size_t gt_text_header(char *dst, size_t cap, unsigned version);
 /*! gt_text_event() :
  *  Format ev as Go's raw text line(s) (name, args, frames, data), newline

@@ -65,7 +65,7 @@ all)
     if [ "${GT_SKIP_SANITIZE:-0}" != 1 ]; then
         echo "== sanitizer pass (ASan+UBSan, build/san) =="
         if make -s B=build/san CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -fsanitize=address,undefined" \
-            all $(for t in tests/unit/test_*.c; do echo build/san/tests/$(basename "$t" .c); done) \
+            build/san/gotrace $(for t in tests/unit/test_*.c; do echo build/san/tests/$(basename "$t" .c); done) \
                 $(for t in tests/tools/*.c; do [ -f "$t" ] && echo build/san/tools/$(basename "$t" .c); done) >build/logs/san-build.log 2>&1; then
             GT_BUILD=build/san
             run_units " [san]"

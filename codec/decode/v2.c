@@ -137,7 +137,9 @@ static gt_status parse_header(gt_reader *r, const uint8_t *p, size_t avail, batc
 
 static int classify(const gt_reader *r, const batch_header *h, const uint8_t *payload)
 {
-    if (h->type == GT_V2_EXPERIMENTAL_BATCH) return BK_OPAQUE;
+    /* Experiment 0 is "no experiment": Go reads such a batch as an ordinary
+     * one, so validation does too; a raw dump keeps it as opaque data. */
+    if (h->type == GT_V2_EXPERIMENTAL_BATCH && (h->exp != 0 || !r->validate)) return BK_OPAQUE;
     if (h->size == 0) return BK_EVENTS;
     switch (payload[0]) {
     case GT_V2_STACKS: return BK_STACKS;
@@ -242,9 +244,11 @@ static gt_status next_batch(gt_reader *r, gt_event *ev)
 
 /* ---- events inside batches -------------------------------------------- */
 
-/* Which event types a batch kind allows at position `index`. */
-static bool allowed(int kind, uint64_t index, uint8_t type, const gt_view_entry *v)
+/* Which event types a batch kind allows at position `index`. Without
+ * validation any type the version defines is listed, as Go's raw reader does. */
+static bool allowed(const gt_reader *r, int kind, uint64_t index, uint8_t type, const gt_view_entry *v)
 {
+    if (!r->validate) return v->spec != NULL;
     switch (kind) {
     case BK_STRINGS: return index == 0 ? type == GT_V2_STRINGS : type == GT_V2_STRING;
     case BK_STACKS: return index == 0 ? type == GT_V2_STACKS : type == GT_V2_STACK;
@@ -394,6 +398,24 @@ static gt_status validate_event(gt_reader *r, const gt_event *ev, const gt_view_
     return s;
 }
 
+/* Go reads only the first event of a frequency batch and ignores the rest;
+ * so do we, handing the ignored bytes to the caller as one item. */
+static gt_status ignored_rest(gt_reader *r, gt_event *ev, uint64_t off)
+{
+    gt_batch_cursor *c = &r->cur;
+    gt_event_clear(ev);
+    ev->kind = GT_KIND_IGNORED_DATA;
+    ev->data = c->p;
+    ev->data_len = (uint64_t)(c->end - c->p);
+    ev->offset = off;
+    ev->batch = r->batch_count - 1;
+    ev->index = c->index++;
+    ev->generation = r->g.gen ? r->g.gen : GT_NONE;
+    ev->m = c->m;
+    c->p = c->end;
+    return GT_OK;
+}
+
 static gt_status next_event(gt_reader *r, gt_event *ev)
 {
     gt_batch_cursor *c = &r->cur;
@@ -401,7 +423,8 @@ static gt_status next_event(gt_reader *r, gt_event *ev)
     uint64_t off = cur_offset(r);
     uint8_t type = *c->p;
     const gt_view_entry *v = &r->view[type];
-    if (!allowed(c->kind, c->index, type, v)) return reject_type(r, type, off);
+    if (c->kind == BK_FREQ && c->index > 0 && r->validate) return ignored_rest(r, ev, off);
+    if (!allowed(r, c->kind, c->index, type, v)) return reject_type(r, type, off);
     gt_event_clear(ev);
     const uint8_t *p = c->p + 1;
     gt_status s = gt_read_args(&p, c->end, ev, v->nargs);

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# gt-sanitize
+# Go's own v2 test traces (testdata/tests/*.test and the FuzzReader corpus, see
+# tests/go/gotests.sh): gotrace validate's verdict must agree with Go's
+# gotracevalidate wherever gotrace claims to check the same thing.
+#
+# Go's verdict is Go 1.23's gotracevalidate; for "go 1.22" files Go 1.22's
+# validator (when built) is a second opinion. Rules, per file:
+#   Go 1.23 accepts                   -> we must accept.
+#   a Go version rejects with a        -> we must reject (any error code).
+#     wire-level error
+#   Go rejects only with semantic      -> either verdict is fine: gotrace checks the
+#     errors (order.go state machine,     wire format and tables, not the scheduler
+#     or Go panicked)                     state machine; the table shows what we did.
+#   gotrace crashes or exits 2         -> failure.
+# The full table goes to build/reports/go-testsuite-agreement.txt.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+gt=${GT_BUILD:-build}/gotrace
+dir=build/go/gotests
+report=build/reports/go-testsuite-agreement.txt
+
+rc=0
+prep=$(tests/go/gotests.sh 2>&1) || rc=$?
+if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
+if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/gotests.sh exited $rc"; exit 1; fi
+if [ ! -x "$gt" ]; then echo "FAIL: $gt is not built"; exit 1; fi
+mkdir -p "$(dirname "$report")"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One line per file: NAME, go-status, go-message, go122-status, go122-message,
+# go-expect, our-status, our-output (tab-separated; go122 fields empty if absent)
+for v in "$dir"/*.go-verdict; do
+    name=$(basename "$v" .go-verdict)
+    f=$dir/$name.trace
+    gost=$(sed -n 1p "$v")
+    gomsg=$(sed -n 2p "$v")
+    g2st='' g2msg=''
+    if [ -f "$dir/$name.go122-verdict" ]; then
+        g2st=$(sed -n 1p "$dir/$name.go122-verdict")
+        g2msg=$(sed -n 2p "$dir/$name.go122-verdict")
+    fi
+    expect=$(cat "$dir/$name.go-expect" 2>/dev/null || true)
+    out=$("$gt" validate "$f" 2>"$tmp/err")
+    st=$?
+    # Keep only our line for this file; anything else (sanitizer reports, crashes)
+    # is folded into the message so the table shows it.
+    line=$(grep -F "$f: " <<<"$out" | head -n 1)
+    [ -n "$line" ] || line="(no verdict line) $(head -n 3 "$tmp/err" | tr '\n' ' ')"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$gost" "$gomsg" "$g2st" "$g2msg" "$expect" "$st" \
+        "${line#"$f: "}"
+done >"$tmp/results"
+
+python3 - "$tmp/results" "$report" <<'EOF'
+import re, sys
+
+# Go reader errors about the wire format, framing and tables (batch.go,
+# batchcursor.go, generation.go, base.go, version/, event.go's table-ID checks,
+# and the legacy reader's byte-level errors). Everything else Go reports comes
+# from the ordering/state machine (order.go) and counts as semantic.
+WIRE = [
+    r"bad file format", r"not a Go execution trace", r"unknown or unsupported (trace )?version",
+    r"not a trace file", r"failed to read header", r"unsupported trace file version",
+    r"expected batch event", r"error reading batch", r"invalid batch size",
+    r"failed to read full batch", r"copying batch data",
+    r"varint",  # "found invalid uvarint", "... for timestamp", legacy "malformatted base-128 varint"
+    r"invalid generation number", r"generations out of order",
+    r"multiple \S+ with the same ID",
+    r"invalid string size", r"invalid stack size", r"failed to read full string", r"reading frame",
+    r"expected (string|stack|CPU sample) event", r"missing .*batch header",
+    r"no frequency event", r"found multiple frequency events", r"no EvFrequency event",
+    r"invalid event type", r"found event without a timestamp",
+    r"invalid string ID", r"invalid stack ID", r"invalid (func|file) string ID", r"found unknown pc",
+    r"unexpected EOF", r"(^|\W)EOF$",
+    r"string has (invalid id 0|duplicate id|invalid length 0|too large length)",
+    r"failed to read (trace|event)", r"length-prefixed argument too big",
+    r"has wrong number of arguments", r"EvStack has bad number of frames",
+    r"unknown event type", r"string is too large", r"processor ID \d+ is larger than maximum",
+]
+wire_re = re.compile("|".join("(?:%s)" % p for p in WIRE))
+
+def go_verdict(st, msg):
+    """(verdict text, class) of one Go validator run."""
+    if st == "":
+        return "", ""
+    if int(st) == 0:
+        return "accept", "-"
+    if msg.startswith("panic:"):
+        return "reject: " + msg, "go-panic"
+    return "reject: " + msg, "wire" if wire_re.search(msg) else "semantic"
+
+rows, fails = [], []
+counts = {"agree": 0, "allowed": 0, "FAIL": 0}
+for line in open(sys.argv[1]):
+    name, gost, gomsg, g2st, g2msg, expect, st, ours = line.rstrip("\n").split("\t")
+    go_v, cls = go_verdict(gost, gomsg)
+    go2_v, cls2 = go_verdict(g2st, g2msg)
+    if cls2 == "wire" and cls != "wire":
+        cls = "wire (go1.22)" if cls != "-" else "conflict"
+    st = int(st)
+    if st == 0 and ours.startswith("ok"):
+        our_v = "accept"
+    elif st == 1 and ours.startswith("invalid:"):
+        our_v = "reject: " + ours[len("invalid:"):].strip()
+    else:
+        our_v = "ERROR (exit %d): %s" % (st, ours)
+    go_ok, our_ok = go_v == "accept", our_v == "accept"
+    if our_v.startswith("ERROR"):
+        verdict = "NO: gotrace failed"
+    elif cls == "conflict":
+        verdict = "yes" if go_ok == our_ok else "no (allowed: Go 1.22 and 1.23 disagree)"
+    elif go_ok and not our_ok:
+        verdict = "NO: Go accepts, we reject"
+    elif cls.startswith("wire") and our_ok:
+        verdict = "NO: Go rejects at wire level, we accept"
+    elif go_ok == our_ok:
+        verdict = "yes"
+    else:
+        verdict = "no (allowed: %s)" % cls
+    if verdict.startswith("NO"):
+        counts["FAIL"] += 1
+        fails.append(name)
+    elif verdict == "yes":
+        counts["agree"] += 1
+    else:
+        counts["allowed"] += 1
+    rows.append((name, go_v, our_v, cls, verdict, go2_v, expect))
+
+with open(sys.argv[2], "w") as out:
+    out.write("# Go test traces: Go's gotracevalidate vs gotrace validate (tab-separated).\n")
+    out.write("# Generated by tests/scripts/t_go_testsuite.sh. class: kind of Go's error;\n")
+    out.write("# go1.22 verdict: Go 1.22's validator, go 1.22 files only;\n")
+    out.write("# expect: the .test file's own expectation (fuzz corpus files have none).\n")
+    out.write("file\tgo verdict\tour verdict\tclass\tagree\tgo1.22 verdict\texpect\n")
+    for r in rows:
+        out.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
+    out.write("# summary: %d files, %d agree, %d differ where allowed, %d FAIL\n"
+              % (len(rows), counts["agree"], counts["allowed"], counts["FAIL"]))
+
+for r in rows:
+    print("%-4s %-66s go=%-6s ours=%-6s %s" % ("FAIL" if r[4].startswith("NO") else "ok", r[0],
+          r[1].split(":")[0], r[2].split(":")[0].split(" ")[0].lower(), r[3]))
+# Details of the failures last, where the test runner's log tail shows them.
+for r in rows:
+    if r[4].startswith("NO"):
+        print("FAIL %s: %s\n       go:   %s\n       ours: %s" % (r[0], r[4][4:], r[1], r[2]))
+print("summary: %d files, %d agree, %d differ where allowed, %d FAIL (table: %s)"
+      % (len(rows), counts["agree"], counts["allowed"], counts["FAIL"], sys.argv[2]))
+sys.exit(1 if fails else 0)
+EOF
