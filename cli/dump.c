@@ -5,34 +5,66 @@
 
 #include "cli.h"
 
-#define LINE_CAP (1u << 16)
+#define OUT_CAP (4u << 20)
+#define OUT_LOW (1u << 20) /* flush when less room than this is left */
+
+typedef struct out_buf {
+    char *p;
+    size_t used;
+} out_buf;
+
+static bool flush_out(out_buf *o)
+{
+    bool ok = fwrite(o->p, 1, o->used, stdout) == o->used;
+    o->used = 0;
+    return ok;
+}
+
+/* Format one item straight into the output buffer. */
+static bool emit(out_buf *o, unsigned version, const gt_event *ev, unsigned flags)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        size_t room = OUT_CAP - o->used;
+        size_t n = ev->kind == GT_KIND_HEADER ? gt_text_header(o->p + o->used, room, (unsigned)ev->args[0])
+                                              : gt_text_event(o->p + o->used, room, version, ev, flags);
+        if (n < room) {
+            o->used += n;
+            return o->used < OUT_CAP - OUT_LOW || flush_out(o);
+        }
+        if (!flush_out(o)) return false;
+    }
+    return false; /* one event larger than the whole buffer */
+}
 
 static int dump_file(const char *path, unsigned flags)
 {
     cli_file f;
     gt_reader *r = cli_open(&f, path, 0);
     if (!r) return EXIT_USAGE;
-    static char line[LINE_CAP + 4096 * 40];
+    out_buf o = {malloc(OUT_CAP), 0};
+    if (!o.p) {
+        cli_close(&f, r);
+        return EXIT_USAGE;
+    }
     gt_event ev;
     gt_status s;
+    int rc = EXIT_VALID;
     while ((s = gt_reader_next(r, &ev)) == GT_OK) {
-        size_t n = ev.kind == GT_KIND_HEADER ? gt_text_header(line, sizeof line, (unsigned)ev.args[0])
-                                             : gt_text_event(line, sizeof line, gt_reader_version(r), &ev, flags);
-        if (n >= sizeof line) {
-            fprintf(stderr, "gotrace dump: %s: event too long to print\n", path);
-            s = GT_ERR_LIMIT;
+        if (!emit(&o, gt_reader_version(r), &ev, flags)) {
+            rc = EXIT_USAGE;
             break;
         }
-        fwrite(line, 1, n, stdout);
     }
-    int rc = EXIT_VALID;
-    if (s != GT_END) {
+    if (!flush_out(&o)) rc = EXIT_USAGE;
+    if (rc == EXIT_VALID && s != GT_END) {
         fflush(stdout);
         char msg[320];
         cli_format_error(msg, sizeof msg, gt_reader_error(r));
         fprintf(stderr, "gotrace dump: %s: %s\n", path, msg);
         rc = f.io_error ? EXIT_USAGE : EXIT_INVALID;
     }
+    if (rc == EXIT_USAGE && s == GT_OK) fprintf(stderr, "gotrace dump: %s: write error\n", path);
+    free(o.p);
     cli_close(&f, r);
     return rc;
 }
@@ -52,8 +84,6 @@ int cmd_dump(int argc, char **argv)
         fprintf(stderr, "usage: gotrace dump [--lossless] FILE\n");
         return EXIT_USAGE;
     }
-    static char obuf[1u << 20];
-    setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     int rc = dump_file(argv[first], flags);
     if (fflush(stdout) != 0) return EXIT_USAGE;
     return rc;

@@ -371,6 +371,15 @@ GT_API gt_status gt_reader_feed(gt_reader *r, const void *data, size_t size, int
  *          every later call returns the same status until gt_reader_reset(). */
 GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
 
+/*! gt_reader_set_filter() :
+ *  Deliver only items whose kind bit (1u << GT_KIND_x) is set in kind_mask
+ *  (default: all). Items filtered out are still decoded, validated and
+ *  counted: a validator asking only for GT_KIND_GENERATION_END runs the whole
+ *  per-event loop inside the decoder. May be called at any time. */
+GT_API void gt_reader_set_filter(gt_reader *r, uint32_t kind_mask);
+/*! gt_reader_count() : items of `kind` decoded so far (delivered or filtered out). */
+GT_API uint64_t gt_reader_count(const gt_reader *r, gt_kind kind);
+
 /*! gt_reader_error() : the error record (status GT_OK if none). Never NULL. */
 GT_API const gt_error *gt_reader_error(const gt_reader *r);
 /*! gt_reader_version() : the trace version (0 before the header is read). */

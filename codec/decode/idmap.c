@@ -6,17 +6,31 @@ static size_t slot_of(uint64_t id, size_t cap)
     return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
 }
 
+#define SEEN_BYTES (GT_IDMAP_SEEN_BITS / 8)
+
 void gt_idmap_clear(gt_idmap *m)
 {
     if (m->slots && m->count) memset(m->slots, 0, m->cap * sizeof *m->slots);
+    if (m->seen && m->count) memset(m->seen, 0, SEEN_BYTES);
     m->count = 0;
 }
 
 void gt_idmap_free(gt_idmap *m, gt_mem *mem)
 {
     gt_mem_free(mem, m->slots, m->cap * sizeof *m->slots);
+    gt_mem_free(mem, m->seen, SEEN_BYTES);
     m->slots = NULL;
+    m->seen = NULL;
     m->cap = m->count = 0;
+}
+
+/* The seen bitmap is an optimisation: without memory for it, lookups just
+ * take the hash path. */
+static void mark_seen(gt_idmap *m, gt_mem *mem, uint64_t id)
+{
+    if (id >= GT_IDMAP_SEEN_BITS) return;
+    if (!m->seen) m->seen = gt_mem_calloc(mem, SEEN_BYTES, 1);
+    if (m->seen) m->seen[id >> 6] |= UINT64_C(1) << (id & 63);
 }
 
 static gt_idmap_entry *find(const gt_idmap *m, uint64_t id)
@@ -67,6 +81,7 @@ static gt_status upsert(gt_idmap *m, gt_mem *mem, uint64_t id, size_t *total, ui
     memset(e, 0, sizeof *e);
     e->id = id;
     m->count++;
+    mark_seen(m, mem, id);
     (*total)++;
     *out = e;
     return GT_OK;

@@ -17,7 +17,16 @@ typedef struct gt_idmap {
     gt_idmap_entry *slots;
     size_t cap;   /* power of two */
     size_t count;
+    uint64_t *seen; /* bit per small ID: already in the map (fast path for references) */
 } gt_idmap;
+
+#define GT_IDMAP_SEEN_BITS (1u << 18)
+
+/* True if id is already in the map (defined, or its first reference noted). */
+static inline bool gt_idmap_seen(const gt_idmap *m, uint64_t id)
+{
+    return id < GT_IDMAP_SEEN_BITS && m->seen && ((m->seen[id >> 6] >> (id & 63)) & 1u);
+}
 
 typedef struct gt_ref {
     uint64_t offset, batch, event;

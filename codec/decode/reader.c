@@ -64,6 +64,7 @@ void gt_reader_reset(gt_reader *r)
     r->mem = mem;
     r->lim = lim;
     r->validate = validate;
+    r->filter = UINT32_MAX;
     r->state = RS_START;
     gt_error_clear(&r->err);
 }
@@ -170,7 +171,13 @@ static void build_view(gt_reader *r)
         if (!v->spec) continue;
         const gt_arg_spec *args[GT_MAX_ARGS];
         v->nargs = (uint8_t)gt_spec_args(v->spec, r->version, args);
-        for (unsigned i = 0; i < v->nargs; i++) v->roles[i] = args[i]->role;
+        v->plain = r->format == GT_FORMAT_V2 &&
+                   (v->spec->flags & (GT_EV_TIMED | GT_EV_STRUCTURAL | GT_EV_IS_STACK | GT_EV_HAS_DATA)) == GT_EV_TIMED;
+        for (unsigned i = 0; i < v->nargs; i++) {
+            v->roles[i] = args[i]->role;
+            if (v->roles[i] == GT_ARG_STRING_ID || v->roles[i] == GT_ARG_STACK_ID) v->refmask |= (uint8_t)(1u << i);
+        }
+        if (v->plain) r->skim_plan[t] = (uint16_t)(v->nargs | (r->validate ? v->refmask : 0) << 8);
     }
 }
 
@@ -200,8 +207,13 @@ static gt_status read_header(gt_reader *r, gt_event *ev)
     ev->nargs = 1;
     ev->args[0] = v;
     r->state = RS_BODY;
+    r->counts[GT_KIND_HEADER]++;
     return GT_OK;
 }
+
+void gt_reader_set_filter(gt_reader *r, uint32_t kind_mask) { r->filter = kind_mask; }
+
+uint64_t gt_reader_count(const gt_reader *r, gt_kind kind) { return r->counts[(unsigned)kind & 15u]; }
 
 gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 {
@@ -213,7 +225,10 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
         return read_header(r, ev);
     default: break;
     }
-    gt_status s = r->format == GT_FORMAT_V2 ? gt_v2_next(r, ev) : gt_legacy_next(r, ev);
+    gt_status s;
+    if (r->format == GT_FORMAT_V2) s = gt_v2_next(r, ev);
+    else do s = gt_legacy_next(r, ev);
+        while (s == GT_OK && !gt_keep(r, ev));
     if (s == GT_END) r->state = RS_END;
     else if (gt_is_error(s) && r->state != RS_FAILED)
         return gt_reader_fail(r, s, gt_input_offset(r), "%s", gt_status_text(s));

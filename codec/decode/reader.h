@@ -27,6 +27,8 @@ typedef struct gt_view_entry {
     const gt_event_spec *spec; /* NULL: not defined in this version */
     uint8_t nargs;
     uint8_t roles[GT_MAX_ARGS];
+    uint8_t refmask; /* bit i: argument i is a string or stack ID */
+    bool plain;      /* a timed event of event batches: no frames, no data */
 } gt_view_entry;
 
 /* A batch whose events are being handed out. */
@@ -63,6 +65,9 @@ struct gt_reader {
     unsigned version;
     gt_format format;
     gt_view_entry view[256];
+    uint16_t skim_plan[256]; /* v2 plain events: nargs | refmask << 8 (0 = not plain) */
+    uint32_t filter;            /* gt_reader_set_filter() mask */
+    uint64_t counts[16];        /* items decoded per gt_kind */
     gt_batch_cursor cur;
     bool in_batch;
     uint64_t batch_count;   /* batches started */
@@ -99,6 +104,13 @@ void gt_input_free(gt_reader *r);
 gt_status gt_reader_fail(gt_reader *r, gt_status s, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void gt_event_clear(gt_event *ev);
+
+/* Count an item and tell whether the caller asked for its kind. */
+static inline bool gt_keep(gt_reader *r, const gt_event *ev)
+{
+    r->counts[ev->kind & 15]++;
+    return (r->filter >> ev->kind) & 1u;
+}
 
 /* v2.c / legacy.c: produce the next item after the header. */
 gt_status gt_v2_next(gt_reader *r, gt_event *ev);

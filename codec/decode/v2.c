@@ -356,7 +356,7 @@ static gt_status define_id(gt_reader *r, gt_idmap *m, uint64_t id, uint64_t off,
 
 static gt_status ref_id(gt_reader *r, gt_idmap *m, uint64_t id, uint64_t off, const char *what)
 {
-    if (id == 0) return GT_OK;
+    if (id == 0 || gt_idmap_seen(m, id)) return GT_OK;
     gt_ref where = {off, r->batch_count - 1, r->cur.index};
     size_t total = ids_in_use(r);
     gt_status s = gt_idmap_reference(m, &r->mem, id, &where, &total, r->lim.max_ids);
@@ -391,7 +391,7 @@ static gt_status validate_event(gt_reader *r, const gt_event *ev, const gt_view_
         return GT_OK;
     default: break;
     }
-    for (unsigned i = 0; i < v->nargs && s == GT_OK; i++) {
+    for (unsigned i = 0; v->refmask >> i && s == GT_OK; i++) {
         if (v->roles[i] == GT_ARG_STRING_ID) s = ref_id(r, &g->strings, ev->args[i], off, "string");
         else if (v->roles[i] == GT_ARG_STACK_ID) s = ref_id(r, &g->stacks, ev->args[i], off, "stack");
     }
@@ -416,43 +416,159 @@ static gt_status ignored_rest(gt_reader *r, gt_event *ev, uint64_t off)
     return GT_OK;
 }
 
-static gt_status next_event(gt_reader *r, gt_event *ev)
+/* Read n argument varints; the common one-byte case stays inline. */
+static inline gt_status read_args(const uint8_t **pp, const uint8_t *end, gt_event *ev, unsigned n)
 {
-    gt_batch_cursor *c = &r->cur;
-    if (c->p >= c->end) return BATCH_DONE;
-    uint64_t off = cur_offset(r);
-    uint8_t type = *c->p;
-    const gt_view_entry *v = &r->view[type];
-    if (c->kind == BK_FREQ && c->index > 0 && r->validate) return ignored_rest(r, ev, off);
-    if (!allowed(r, c->kind, c->index, type, v)) return reject_type(r, type, off);
-    gt_event_clear(ev);
-    const uint8_t *p = c->p + 1;
-    gt_status s = gt_read_args(&p, c->end, ev, v->nargs);
-    if (s != GT_OK) return varint_fail(r, s, off, v->spec->name);
-    if ((v->spec->flags & GT_EV_IS_STACK) && (s = read_frames(r, &p, ev, off)) != GT_OK) return s;
-    if ((v->spec->flags & GT_EV_HAS_DATA) && (s = read_data(r, &p, ev, off)) != GT_OK) return s;
+    const uint8_t *p = *pp;
+    for (unsigned i = 0; i < n; i++) {
+        if (GT_LIKELY(p < end && *p < 0x80)) {
+            ev->args[i] = *p++;
+            ev->width[i] = 1;
+            continue;
+        }
+        gt_status s = gt_varint_next(&p, end, &ev->args[i], &ev->width[i]);
+        if (s != GT_OK) return s;
+    }
+    *pp = p;
+    ev->nargs = (uint8_t)n;
+    return GT_OK;
+}
+
+/* Set every field an in-batch item defines (cheaper than clearing it all). */
+static inline void event_head(gt_reader *r, gt_event *ev, uint8_t type, const gt_view_entry *v, uint64_t off)
+{
+    const gt_batch_cursor *c = &r->cur;
     ev->kind = item_kind(type, c->kind);
     ev->type = type;
+    ev->argbits = 0;
+    ev->data = NULL;
+    ev->data_len = 0;
+    ev->data_len_width = 0;
+    ev->block_len_width = 0;
+    ev->block_len = 0;
+    ev->frames = NULL;
+    ev->nframes = 0;
+    ev->experiment = v->spec->experiment;
+    ev->time = 0;
     ev->spec = v->spec;
     ev->offset = off;
     ev->batch = r->batch_count - 1;
     ev->index = c->index;
     ev->generation = r->g.gen ? r->g.gen : GT_NONE;
     ev->m = c->m;
+}
+
+static gt_status decode_event(gt_reader *r, gt_event *ev)
+{
+    gt_batch_cursor *c = &r->cur;
+    uint64_t off = cur_offset(r);
+    uint8_t type = *c->p;
+    const gt_view_entry *v = &r->view[type];
+    if (c->kind == BK_FREQ && c->index > 0 && r->validate) return ignored_rest(r, ev, off);
+    if (!allowed(r, c->kind, c->index, type, v)) return reject_type(r, type, off);
+    event_head(r, ev, type, v, off);
+    const uint8_t *p = c->p + 1;
+    gt_status s = read_args(&p, c->end, ev, v->nargs);
+    if (s != GT_OK) return varint_fail(r, s, off, v->spec->name);
+    if (GT_UNLIKELY(v->spec->flags & (GT_EV_IS_STACK | GT_EV_HAS_DATA))) {
+        if ((v->spec->flags & GT_EV_IS_STACK) && (s = read_frames(r, &p, ev, off)) != GT_OK) return s;
+        if ((v->spec->flags & GT_EV_HAS_DATA) && (s = read_data(r, &p, ev, off)) != GT_OK) return s;
+    }
     if (v->spec->flags & GT_EV_TIMED) ev->time = c->time += ev->args[0];
     else if (type == GT_V2_CPU_SAMPLE) ev->time = ev->args[0];
-    if (r->validate && (s = validate_event(r, ev, v, off)) != GT_OK) return s;
+    if (r->validate && (v->refmask || ev->kind != GT_KIND_EVENT) && (s = validate_event(r, ev, v, off)) != GT_OK)
+        return s;
     c->p = p;
     c->index++;
     return GT_OK;
 }
 
+/* Room for the longest plain event: type byte + GT_MAX_ARGS varints. */
+#define SKIM_MAX (1 + GT_MAX_ARGS * GT_UVARINT_MAX)
+
+/* Decode one varint known to have 10 readable bytes; false if malformed. */
+static inline bool skim_varint(const uint8_t **pp, uint64_t *out)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < GT_UVARINT_MAX; i++) {
+        uint8_t b = p[i];
+        if (i == GT_UVARINT_MAX - 1 && b > 1) return false;
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            *out = v;
+            *pp = p + i + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The fast path of validation: plain events of an event batch that the
+ * caller does not want delivered are checked here without filling a
+ * gt_event. Anything unusual (an unknown type, a malformed varint, the end
+ * of the batch near) stops the loop and the exact path takes over, so errors
+ * are reported identically. */
+static gt_status skim_events(gt_reader *r)
+{
+    gt_batch_cursor *c = &r->cur;
+    const uint8_t *p = c->p, *const end = c->end;
+    const uint16_t *plan = r->skim_plan;
+    uint64_t time = c->time, first = c->index;
+    gt_status s = GT_OK;
+    while (end - p >= SKIM_MAX) {
+        unsigned n = plan[*p] & 0xffu, mask = plan[*p] >> 8;
+        if (!n) break;
+        const uint8_t *q = p + 1;
+        uint64_t val = 0;
+        if (GT_LIKELY(*q < 0x80)) val = *q++;
+        else if (!skim_varint(&q, &val)) break;
+        time += val;
+        for (unsigned i = 1; i < n; i++) {
+            if (GT_LIKELY(*q < 0x80)) val = *q++;
+            else if (!skim_varint(&q, &val)) goto out;
+            if (!((mask >> i) & 1u) || !val) continue;
+            gt_idmap *m = r->view[*p].roles[i] == GT_ARG_STRING_ID ? &r->g.strings : &r->g.stacks;
+            if (gt_idmap_seen(m, val)) continue;
+            c->p = p;
+            s = ref_id(r, m, val, cur_offset(r), m == &r->g.strings ? "string" : "stack");
+            if (s != GT_OK) goto out;
+        }
+        p = q;
+        c->index++;
+    }
+out:
+    r->counts[GT_KIND_EVENT] += c->index - first;
+    c->p = p;
+    c->time = time;
+    return s;
+}
+
+/* Events of the current batch; those the caller filtered out are decoded,
+ * validated and counted without leaving this loop. */
+static gt_status next_event(gt_reader *r, gt_event *ev)
+{
+    gt_batch_cursor *c = &r->cur;
+    if (c->kind == BK_EVENTS && !((r->filter >> GT_KIND_EVENT) & 1u)) {
+        gt_status s = skim_events(r);
+        if (s != GT_OK) return s;
+    }
+    while (c->p < c->end) {
+        gt_status s = decode_event(r, ev);
+        if (s != GT_OK || gt_keep(r, ev)) return s;
+    }
+    return BATCH_DONE;
+}
+
 gt_status gt_v2_next(gt_reader *r, gt_event *ev)
 {
-    if (r->in_batch) {
-        gt_status s = next_event(r, ev);
-        if (s != BATCH_DONE) return s;
-        r->in_batch = false;
+    for (;;) {
+        if (r->in_batch) {
+            gt_status s = next_event(r, ev);
+            if (s != BATCH_DONE) return s;
+            r->in_batch = false;
+        }
+        gt_status s = next_batch(r, ev);
+        if (s != GT_OK || gt_keep(r, ev)) return s;
     }
-    return next_batch(r, ev);
 }

@@ -665,6 +665,71 @@ static void test_bit_flips(void **state)
     free(copy);
 }
 
+/* Filtering changes what is delivered, never what is decoded or counted. */
+static void test_filter_counts(void **state)
+{
+    (void)state;
+    built b;
+    build(&b, 23, 3, F_NONE);
+    uint64_t all[16] = {0}, some[16] = {0};
+    size_t delivered_all = 0, delivered_some = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        gt_reader *r = gt_reader_create(NULL);
+        gt_reader_set_buffer(r, b.t.b, b.t.n);
+        gt_reader_set_filter(r, pass ? 1u << GT_KIND_GENERATION_END : UINT32_MAX);
+        gt_event ev;
+        gt_status s;
+        while ((s = gt_reader_next(r, &ev)) == GT_OK) {
+            if (pass) assert_true(ev.kind == GT_KIND_GENERATION_END || ev.kind == GT_KIND_HEADER);
+            if (pass) delivered_some++;
+            else delivered_all++;
+        }
+        assert_int_equal(s, GT_END);
+        for (int k = 0; k < 16; k++) (pass ? some : all)[k] = gt_reader_count(r, (gt_kind)k);
+        gt_reader_free(r);
+    }
+    assert_memory_equal(all, some, sizeof all);
+    assert_int_equal(all[GT_KIND_EVENT], 15);
+    assert_int_equal(delivered_some, 1 + 3);
+    uint64_t total = 0;
+    for (int k = 0; k < 16; k++) total += all[k];
+    assert_int_equal(total, delivered_all);
+    /* Errors inside a long (skimmed) batch are reported exactly as without
+     * the filter: an undefined stack, a malformed varint, an unknown type. */
+    static const int faults[] = {0, 1, 2};
+    for (size_t f = 0; f < 3; f++) {
+        memset(&b, 0, sizeof b);
+        tb_header(&b.t, 22);
+        generation(&b, 22, 1, F_NONE);
+        tb_batch(&b.t, 2, 1, 100);
+        for (int i = 0; i < 60; i++) TB_EV(&b.t, 16, 1, 5, (uint64_t)i + 1000); /* GoStart dt g g_seq */
+        b.at = b.t.n;
+        if (faults[f] == 0) TB_EV(&b.t, 14, 1, 2, 1, 7); /* GoCreate with undefined stack 7 */
+        if (faults[f] == 1) {
+            tb_byte(&b.t, 16);
+            for (int i = 0; i < 11; i++) tb_byte(&b.t, 0x80);
+        }
+        if (faults[f] == 2) TB_EV(&b.t, 100, 1);
+        for (int i = 0; i < 60; i++) TB_EV(&b.t, 16, 1, 5, (uint64_t)i + 2000);
+        tb_end(&b.t);
+        tables(&b, 22, 2, F_NONE);
+        freq_batch(&b, 22, 2, F_NONE);
+        gt_status want[3] = {GT_ERR_UNDEFINED_STACK, GT_ERR_VARINT, GT_ERR_UNKNOWN_EVENT};
+        for (int pass = 0; pass < 2; pass++) {
+            gt_reader *r = gt_reader_create(NULL);
+            gt_reader_set_buffer(r, b.t.b, b.t.n);
+            gt_reader_set_filter(r, pass ? 0 : UINT32_MAX);
+            gt_event ev;
+            gt_status s;
+            while ((s = gt_reader_next(r, &ev)) == GT_OK) {}
+            assert_int_equal(s, want[f]);
+            assert_int_equal(gt_reader_error(r)->offset, b.at);
+            assert_int_equal(gt_reader_error(r)->event, 60);
+            gt_reader_free(r);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -674,7 +739,7 @@ int main(void)
         cmocka_unit_test(test_experimental_batch), cmocka_unit_test(test_streaming_equivalence),
         cmocka_unit_test(test_truncate_everywhere), cmocka_unit_test(test_sticky_and_reset),
         cmocka_unit_test(test_limits),             cmocka_unit_test(test_header_errors),
-        cmocka_unit_test(test_bit_flips),
+        cmocka_unit_test(test_bit_flips),          cmocka_unit_test(test_filter_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
