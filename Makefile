@@ -38,12 +38,16 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
-.PHONY: all lib cli test unit check-symbols sanitize asan ubsan install uninstall demo bench deps \
-        fuzz-smoke fuzz afl coverage format clean help
+.PHONY: all lib cli examples test unit check-symbols sanitize asan ubsan install uninstall demo bench deps \
+        format clean help
 
-all: lib cli ## build build/libgotrace.{a,so} and build/gotrace
+all: lib cli examples ## build build/libgotrace.{a,so}, build/gotrace and build/examples/
+
+examples: $(EXAMPLE_BIN) ## build the example programs into build/examples/ (against the shared library)
 
 lib: $(B)/libgotrace.a $(B)/libgotrace.so $(B)/gotrace.pc ## build the static and shared libraries
 
@@ -70,6 +74,11 @@ $(B)/gotrace.pc: gotrace.pc.in Makefile
 
 $(B)/gotrace: $(CLI_OBJ) $(B)/libgotrace.a
 	$(CC) $(CFLAGS) $(CLI_OBJ) $(B)/libgotrace.a $(XXH_LIBS) -lm -o $@
+
+# Examples link the shared library the way an installed user would.
+$(B)/examples/%: examples/%.c codec/gotrace.h $(B)/libgotrace.so
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra $(CFLAGS) -Icodec $< -L$(B) -lgotrace -Wl,-rpath,'$$ORIGIN/..' -o $@
 
 # ---- tests --------------------------------------------------------------
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -111,11 +120,15 @@ ubsan: ## run the tests under UndefinedBehaviorSanitizer only (build/ubsan)
 # ---- the main job ------------------------------------------------------------
 demo: deps all ## build, then validate, summarise and dump the bundled example traces
 	@for f in examples/traces/*.trace; do $(B)/gotrace validate $$f || exit 1; done
+	@$(B)/examples/validate examples/traces/go123-small.trace
 	@$(B)/gotrace stats examples/traces/go123-small.trace
 	@$(B)/gotrace dump examples/traces/go123-small.trace | head -n 25
 
 bench: deps all ## print throughput and peak RSS beside Go's own tools (not a test)
 	@bench/run.sh
+
+# Fuzzing targets (fuzz-smoke, fuzz, afl, coverage, ...) live beside the harnesses.
+-include fuzz/fuzz.mk
 
 # ---- install ---------------------------------------------------------------
 install: all ## install library, header, pkg-config file and command (PREFIX, DESTDIR, LIBDIR, ...)

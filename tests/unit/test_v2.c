@@ -730,6 +730,29 @@ static void test_filter_counts(void **state)
     }
 }
 
+/* Peak memory does not grow with the number of generations (file size). */
+static void test_memory_bounded(void **state)
+{
+    (void)state;
+    uint64_t peaks[2];
+    int gens[2] = {1, 200};
+    static built b;
+    for (int i = 0; i < 2; i++) {
+        build(&b, 23, gens[i], F_NONE);
+        gt_reader *r = gt_reader_create(NULL);
+        chunker c = {b.t.b, b.t.n, 0, 0};
+        gt_reader_set_callback(r, chunk_cb, &c);
+        gt_event ev;
+        gt_status s;
+        while ((s = gt_reader_next(r, &ev)) == GT_OK) {}
+        assert_int_equal(s, GT_END);
+        gt_reader_memory(r, NULL, &peaks[i]);
+        gt_reader_free(r);
+    }
+    assert_true(b.t.n > 40000 && b.t.n < sizeof b.t.b);
+    assert_int_equal(peaks[0], peaks[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_truncate_everywhere), cmocka_unit_test(test_sticky_and_reset),
         cmocka_unit_test(test_limits),             cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_bit_flips),          cmocka_unit_test(test_filter_counts),
+        cmocka_unit_test(test_memory_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
