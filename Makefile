@@ -124,7 +124,7 @@ demo: deps all ## build, then validate, summarise and dump the bundled example t
 	@$(B)/gotrace stats examples/traces/go123-small.trace
 	@$(B)/gotrace dump examples/traces/go123-small.trace | head -n 25
 
-bench: deps all ## print throughput and peak RSS beside Go's own tools (not a test)
+bench: deps all $(TOOL_BIN) ## print throughput and peak RSS beside Go's own tools (not a test)
 	@bench/run.sh
 
 # Fuzzing targets (fuzz-smoke, fuzz, afl, coverage, ...) live beside the harnesses.

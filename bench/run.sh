@@ -40,15 +40,21 @@ for f in "$B/go/traces/big-go123.trace"; do
     measure "gotracevalidate (Go 1.23)" "$size" "$n" sh -c "$B/go/gotracevalidate < '$f'"
     measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
     measure "gotraceraw bytes2text (Go 1.23)" "$size" "$n" sh -c "$B/go/gotraceraw bytes2text < '$f'"
+    echo "-- library, input already in memory (tests/tools/bench_decode) --"
+    "$B/tools/bench_decode" --runs "$runs" "$f"
 done
 for f in "$B/go/traces/big-go119.trace"; do
     size=$(stat -c %s "$f"); n=$(items_of "$f")
     echo; echo "== $f: $((size / 1000000)) MB, $n wire items (Go 1.19) =="
     measure "gotrace validate" "$size" "$n" "$B/gotrace" validate "$f"
     measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
-    if [ -x tests/go/legacy_parse_bench.sh ]; then
-        measure "Go 1.19 internal/trace.Parse" "$size" "$n" bash tests/go/legacy_parse_bench.sh "$f"
-    fi
+    measure "Go 1.19 internal/trace parse" "$size" "$n" bash tests/go/legacy_parse_bench.sh "$f"
+    echo "-- library, input already in memory (tests/tools/bench_decode) --"
+    "$B/tools/bench_decode" --runs "$runs" "$f"
 done
+if [ -x "$B/tools/bench_encode" ]; then
+    echo; echo "== encoder (tests/tools/bench_encode) =="
+    "$B/tools/bench_encode"
+fi
 } | tee "$report"
 echo "(written to $report)"

@@ -110,3 +110,19 @@ func oracleParse(data []byte) (err error) {
 func oneLine(err error) string {
 	return strings.ReplaceAll(strings.ReplaceAll(err.Error(), "\n", " "), "\t", " ")
 }
+
+// TestGotraceParseBench runs Go's full legacy parse (the one `go tool trace`
+// uses) on GT_BENCH_FILE, for bench/run.sh's side-by-side figures.
+func TestGotraceParseBench(t *testing.T) {
+	name := os.Getenv("GT_BENCH_FILE")
+	if name == "" {
+		t.Skip("GT_BENCH_FILE not set")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := oracleParse(data); err != nil {
+		t.Fatal(err)
+	}
+}
