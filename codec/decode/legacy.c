@@ -52,22 +52,38 @@ static uint8_t kind_of(unsigned type)
     }
 }
 
+/* A fast-path plan, per type: the argument field the event must be written
+ * with (plus 1, so 0 means no fast path), its value count, and which value
+ * is a stack ID (plus 1, 0 = none). Types with inline arguments have at most
+ * one ID argument, a stack; anything else takes the general path. */
+#define PLAN_FIELD(pl) ((pl) & 3u)
+#define PLAN_NARGS(pl) (((pl) >> 2) & 7u)
+#define PLAN_STACK(pl) (((pl) >> 5) & 7u)
+
+static uint8_t make_plan(const gt_view_entry *v, unsigned base)
+{
+    if (v->nargs < base || v->nargs - base > 2) return 0;
+    unsigned stack = 0, ids = 0;
+    for (unsigned i = 0; i < v->nargs; i++) {
+        if (v->roles[i] == GT_ARG_STACK_ID) stack = i + 1;
+        if (v->roles[i] == GT_ARG_STACK_ID || v->roles[i] == GT_ARG_STRING_ID) ids++;
+    }
+    if (ids > 1 || (ids == 1 && !stack)) return 0;
+    return (uint8_t)((v->nargs - base + 1) | (unsigned)v->nargs << 2 | stack << 5);
+}
+
 /* The per-type tables, from the version's view. The fast path takes timed,
- * plain events whose arguments fit inline. */
+ * plain events (GT_KIND_EVENT) whose arguments fit inline. */
 static void init_tables(gt_reader *r)
 {
-    for (unsigned t = 0; t < GT_ARRAY_LEN(r->legacy_fast); t++) {
+    for (unsigned t = 0; t < GT_ARRAY_LEN(r->legacy_plan); t++) {
         const gt_view_entry *v = &r->view[t];
-        uint8_t mask = 0, fl = 0;
-        for (unsigned i = 0; v->spec && i < v->nargs; i++)
-            if (v->roles[i] == GT_ARG_STRING_ID || v->roles[i] == GT_ARG_STACK_ID) mask = (uint8_t)(mask | 1u << i);
+        uint8_t fl = 0;
         if (v->spec && (v->spec->flags & GT_EV_TIMED)) fl |= LF_TIMED;
         if (t == GT_LEG_STACK || t == GT_LEG_STRING || t == GT_LEG_USER_LOG) fl |= LF_SPECIAL;
-        bool fits = v->nargs >= inline_base(r) && v->nargs - inline_base(r) < 3;
-        r->legacy_fast[t] = (uint8_t)(fl == LF_TIMED && fits ? v->nargs - inline_base(r) + 1 : 0);
         r->legacy_kind[t] = kind_of(t);
+        r->legacy_plan[t] = fl == LF_TIMED && r->legacy_kind[t] == GT_KIND_EVENT ? make_plan(v, inline_base(r)) : 0;
         r->legacy_flags[t] = fl;
-        r->legacy_idargs[t] = mask;
     }
     r->legacy_index = GT_NONE; /* no batch yet */
     r->legacy_ready = true;
@@ -83,7 +99,7 @@ static gt_status varint_fail(gt_reader *r, const gt_event *ev, gt_status s, cons
     /* A block always lies inside the input, so running out inside one means
      * the declared length is too short for the values. */
     if (s == GT_ERR_TRUNCATED && block_end)
-        return FAIL_EV(r, ev, GT_ERR_EVENT_LENGTH, "%s %s run past its declared length of %" PRIu32 " bytes", name,
+        return FAIL_EV(r, ev, GT_ERR_EVENT_LENGTH, "%s %s run past the declared length of %" PRIu32 " bytes", name,
                        what, ev->block_len);
     if (s == GT_ERR_TRUNCATED) return FAIL_EV(r, ev, s, "input ends inside the %s of %s", what, name);
     return FAIL_EV(r, ev, s, "malformed varint in the %s of %s", what, name);
@@ -135,8 +151,7 @@ static gt_status read_args(gt_reader *r, gt_event *ev, const uint8_t **qp, const
     if (ev->argbits < 3) {
         unsigned inline_n = ev->argbits + inline_base(r);
         if (inline_n != n)
-            return FAIL_EV(r, ev, GT_ERR_EVENT_LENGTH, "%s has %u inline arguments, want %u", ev->spec->name, inline_n,
-                           n);
+            return FAIL_EV(r, ev, GT_ERR_EVENT_LENGTH, "%s has %u inline values, want %u", ev->spec->name, inline_n, n);
         return read_values(r, ev, qp, end, NULL, n);
     }
     const uint8_t *block_end;
@@ -267,25 +282,16 @@ static gt_status define_id(gt_reader *r, const gt_event *ev, gt_idmap *m, uint64
     return s == GT_OK ? s : ids_fail(r, ev, s, what, id);
 }
 
-static gt_status ref_slow(gt_reader *r, const gt_event *ev, int which, uint64_t id)
+/* Note a reference to a string (which = 0) or stack (which = 1) ID; the
+ * seen bitmap answers most of them without a lookup. */
+static inline gt_status ref_id(gt_reader *r, const gt_event *ev, int which, uint64_t id)
 {
     gt_idmap *m = which ? &r->g.stacks : &r->g.strings;
+    if (id == 0 || gt_idmap_seen(m, id)) return GT_OK; /* 0: no stack / the empty string */
     gt_ref where = {ev->offset, ev->batch, ev->index};
     size_t total = ids_in_use(r);
     gt_status s = gt_idmap_reference(m, &r->mem, id, &where, &total, r->lim.max_ids);
-    if (s != GT_OK) return ids_fail(r, ev, s, which ? "stack" : "string", id);
-    r->legacy_seen[which][id & 63] = id;
-    return GT_OK;
-}
-
-/* Note a reference to a string (which = 0) or stack (which = 1) ID. A small
- * direct-mapped cache of IDs already in the map skips the lookup: once an ID
- * is in the map (defined, or its first reference recorded), later references
- * change nothing. */
-static inline gt_status ref_id(gt_reader *r, const gt_event *ev, int which, uint64_t id)
-{
-    if (id == 0 || r->legacy_seen[which][id & 63] == id) return GT_OK; /* 0: no stack / the empty string */
-    return ref_slow(r, ev, which, id);
+    return s == GT_OK ? s : ids_fail(r, ev, s, which ? "stack" : "string", id);
 }
 
 static inline gt_status validate_refs(gt_reader *r, const gt_event *ev, unsigned mask)
@@ -333,7 +339,7 @@ static gt_status validate(gt_reader *r, const gt_event *ev)
             return FAIL_EV(r, ev, GT_ERR_BAD_FREQUENCY, "frequency %" PRIu64 " is not a positive tick rate", ev->args[0]);
         r->legacy_freq_seen++;
         return GT_OK;
-    default: return validate_refs(r, ev, r->legacy_idargs[ev->type]);
+    default: return validate_refs(r, ev, r->view[ev->type].refmask);
     }
 }
 
@@ -468,14 +474,16 @@ static inline gt_status next_fast(gt_reader *r, gt_event *ev)
 {
     const gt_input *in = &r->in;
     const uint8_t *p = in->data + in->pos, *end = in->data + in->end;
-    if (p == end || (unsigned)(p[0] >> 6) + 1 != r->legacy_fast[p[0] & 0x3f]) return FAST_MISS;
-    unsigned n = r->view[p[0] & 0x3f].nargs;
+    if (p == end) return FAST_MISS;
+    unsigned plan = r->legacy_plan[p[0] & 0x3f];
+    if (PLAN_FIELD(plan) != (unsigned)(p[0] >> 6) + 1) return FAST_MISS;
+    unsigned n = PLAN_NARGS(plan);
     const uint8_t *q = p + 1;
     for (unsigned i = 0; i < n; i++)
         if (gt_varint_next(&q, end, &ev->args[i], &ev->width[i]) != GT_OK) return FAST_MISS;
     begin_event(r, ev, p[0], in->base + in->pos);
     ev->nargs = (uint8_t)n;
-    unsigned ids = r->legacy_idargs[ev->type];
+    unsigned ids = r->view[ev->type].refmask;
     gt_status s;
     if (r->validate && ids && (s = validate_refs(r, ev, ids)) != GT_OK) return s;
     advance_time(r, ev);
@@ -484,8 +492,69 @@ static inline gt_status next_fast(gt_reader *r, gt_event *ev)
     return GT_OK;
 }
 
+/* Room for the longest fast-path event: the event byte and 4 varints. */
+#define SKIM_MAX (1 + 4 * GT_UVARINT_MAX)
+
+/* Decode one varint known to have 10 readable bytes; false if malformed. */
+static inline bool skim_varint(const uint8_t **pp, uint64_t *out)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < GT_UVARINT_MAX; i++) {
+        uint8_t b = p[i];
+        if (i == GT_UVARINT_MAX - 1 && b > 1) return false;
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            *out = v;
+            *pp = p + i + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Validation without delivery: the fast-path events the caller filtered out
+ * are checked and counted here without filling a gt_event. Anything else
+ * (another kind of event, a malformed varint, the end of the input near, a
+ * first reference to an ID) ends the loop and the exact path takes over, so
+ * errors are reported identically. */
+static void skim_events(gt_reader *r)
+{
+    const uint8_t *p = r->in.data + r->in.pos, *const start = p, *const end = r->in.data + r->in.end;
+    const uint8_t *plans = r->legacy_plan;
+    const gt_idmap *stacks = &r->g.stacks;
+    uint64_t time = r->legacy_time, seq = r->legacy_seq, count = 0, vals[4];
+    unsigned dt = inline_base(r) - 1;
+    bool validate = r->validate;
+    while (end - p >= SKIM_MAX) {
+        unsigned plan = plans[*p & 0x3f], n = PLAN_NARGS(plan);
+        if (PLAN_FIELD(plan) != (unsigned)(*p >> 6) + 1) break;
+        const uint8_t *q = p + 1;
+        unsigned i = 0;
+        do { /* n >= 1: dt */
+            if (GT_LIKELY(*q < 0x80)) vals[i] = *q++;
+            else if (!skim_varint(&q, &vals[i])) goto out;
+        } while (++i < n);
+        /* A stack ID not known yet: the exact path records its first use. */
+        unsigned k = PLAN_STACK(plan);
+        if (validate && k && vals[k - 1] && !gt_idmap_seen(stacks, vals[k - 1])) break;
+        seq += vals[0]; /* used for 1.5 only (dseq) */
+        time += vals[dt];
+        count++;
+        p = q;
+    }
+out:
+    if (r->version < 7) r->legacy_seq = seq;
+    r->legacy_time = time;
+    r->legacy_events += count;
+    if (r->legacy_any_batch) r->legacy_index += count;
+    r->counts[GT_KIND_EVENT] += count;
+    finish(r, (size_t)(p - start));
+}
+
 gt_status gt_legacy_next(gt_reader *r, gt_event *ev)
 {
+    if (!((r->filter >> GT_KIND_EVENT) & 1u) && r->legacy_ready) skim_events(r);
     gt_status s = next_fast(r, ev);
     return s == FAST_MISS ? next_general(r, ev) : s;
 }

@@ -129,7 +129,9 @@ gt_status gt_reader_feed(gt_reader *r, const void *data, size_t size, int final,
     }
     if (in->mode != SRC_PUSH || in->final) return GT_ERR_STATE;
     if (!data && size) return GT_ERR_INVALID_ARGUMENT;
-    if (in->pos > 0 && in->cap - in->end < size) {
+    /* Compact only between batches: an open v2 batch is read in place from
+     * the window (r->cur points into it) after its bytes were consumed. */
+    if (in->pos > 0 && in->cap - in->end < size && !r->in_batch) {
         memmove(in->buf, in->buf + in->pos, in->end - in->pos);
         in->base += in->pos;
         in->end -= in->pos;
@@ -220,9 +222,12 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
     switch (r->state) {
     case RS_FAILED: return r->err.status;
     case RS_END: return GT_END;
-    case RS_START:
+    case RS_START: {
         if (r->in.mode == SRC_NONE) return GT_ERR_STATE;
-        return read_header(r, ev);
+        gt_status hs = read_header(r, ev);
+        if (hs != GT_OK || (r->filter >> GT_KIND_HEADER) & 1u) return hs;
+        break;
+    }
     default: break;
     }
     gt_status s;

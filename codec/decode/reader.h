@@ -87,11 +87,9 @@ struct gt_reader {
     uint64_t legacy_index;      /* next event index in the current batch */
     uint64_t legacy_events;     /* timed events seen (Go's "trace is empty" check) */
     bool legacy_ready;          /* the per-type tables below are filled */
-    uint8_t legacy_fast[64];    /* per type: 1 + argument field of the fast path, 0 = none */
+    uint8_t legacy_plan[64];    /* per type: fast-path plan (PLAN_* in legacy.c), 0 = none */
     uint8_t legacy_kind[64];    /* per type: gt_kind of its items */
     uint8_t legacy_flags[64];   /* per type: LF_* in legacy.c */
-    uint8_t legacy_idargs[64];  /* per type: bit i = argument i is a string/stack ID */
-    uint64_t legacy_seen[2][64]; /* small caches of IDs already in g.strings / g.stacks */
 };
 
 /* input.c */
