@@ -105,16 +105,19 @@ test: deps all $(UNIT_BIN) $(TOOL_BIN) ## run every test: unit, CLI, conformance
 check-symbols: $(B)/libgotrace.so ## fail if the shared library exports a symbol without the gt_ prefix
 	@tests/scripts/check_symbols.sh $(B)/libgotrace.so
 
-# Sanitizer builds live in their own tree so they never mix with the release objects.
+# Sanitizer builds live in their own tree so they never mix with the release
+# objects; they build the command, unit tests and tools (not the .so, whose
+# sanitizer runtime would have to come from the executable).
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
+san_targets = $(1)/gotrace $(addprefix $(1)/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(1)/tools/,$(notdir $(TOOL_BIN)))
 sanitize: ## run the unit and robustness tests under ASan+UBSan (build/san)
-	$(MAKE) B=$(B)/san CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=address,undefined" all $(addprefix $(B)/san/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(B)/san/tools/,$(notdir $(TOOL_BIN)))
+	$(MAKE) B=$(B)/san CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=address,undefined" $(call san_targets,$(B)/san)
 	GT_BUILD=$(B)/san tests/run.sh --sanitized
-asan: ## run the tests under AddressSanitizer only (build/asan)
-	$(MAKE) B=$(B)/asan CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=address" all $(addprefix $(B)/asan/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(B)/asan/tools/,$(notdir $(TOOL_BIN)))
+asan: ## the same under AddressSanitizer only (build/asan)
+	$(MAKE) B=$(B)/asan CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=address" $(call san_targets,$(B)/asan)
 	GT_BUILD=$(B)/asan tests/run.sh --sanitized
-ubsan: ## run the tests under UndefinedBehaviorSanitizer only (build/ubsan)
-	$(MAKE) B=$(B)/ubsan CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=undefined" all $(addprefix $(B)/ubsan/tests/,$(notdir $(UNIT_BIN))) $(addprefix $(B)/ubsan/tools/,$(notdir $(TOOL_BIN)))
+ubsan: ## the same under UndefinedBehaviorSanitizer only (build/ubsan)
+	$(MAKE) B=$(B)/ubsan CC=clang CFLAGS="$(SAN_FLAGS) -fsanitize=undefined" $(call san_targets,$(B)/ubsan)
 	GT_BUILD=$(B)/ubsan tests/run.sh --sanitized
 
 # ---- the main job ------------------------------------------------------------
@@ -138,7 +141,9 @@ install: all ## install library, header, pkg-config file and command (PREFIX, DE
 	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf libgotrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgotrace.so
 	install -m 644 codec/gotrace.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 $(B)/gotrace.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	    gotrace.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/gotrace.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/gotrace.pc
 	install -m 755 $(B)/gotrace $(DESTDIR)$(BINDIR)/
 
 uninstall: ## remove what install put in place

@@ -50,9 +50,11 @@ static void print_human(const char *path, const verdict *v)
     char msg[320];
     cli_format_error(msg, sizeof msg, &v->err);
     printf("%s: invalid: %s", path, msg);
-    if (v->salvage.lost_bytes)
+    if (v->salvage.lost_bytes && gt_version_format(v->version) == GT_FORMAT_V2)
         printf(" [kept %" PRIu64 " bytes, %" PRIu64 " complete generations; lost %" PRIu64 " bytes]",
                v->salvage.good_bytes, v->salvage.generations, v->salvage.lost_bytes);
+    else if (v->salvage.lost_bytes)
+        printf(" [kept %" PRIu64 " bytes; lost %" PRIu64 " bytes]", v->salvage.good_bytes, v->salvage.lost_bytes);
     printf("\n");
 }
 

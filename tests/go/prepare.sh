@@ -12,6 +12,7 @@
 #   build/go/fuzzconv                      Go fuzz corpus file -> raw bytes
 #   build/go/bin/tracegen-1.NN             tests/go/tracegen built by each toolchain
 #   build/go/traces/go1NN.trace            tracegen output per toolchain, plus
+#   build/go/traces/tiny-go1NN.trace       tests/go/tinytrace output (a few KB) per toolchain,
 #                                          go123-allocfree.trace (GODEBUG=traceallocfree=1)
 #   build/go/overlay.json                  go test -overlay map used by legacy_counts.sh
 #
@@ -88,17 +89,19 @@ our_cmd() {
     mv -f "$dst.tmp" "$dst"
 }
 
-# gen VERSION NAME HEADER [ENV...] [-- ARGS...]: run tracegen-VERSION into traces/NAME.
+# gen VERSION NAME HEADER [ENV...] [-- ARGS...]: run tracegen-VERSION (or, with
+# prog=NAME, another of our programs) into traces/NAME.
 gen() {
-    local v=$1 name=$2 header=$3 dst env=() args=()
+    local v=$1 name=$2 header=$3 dst env=() args=() bin
     shift 3
     while [ $# -gt 0 ] && [ "$1" != -- ]; do env+=("$1"); shift; done
     [ $# -gt 0 ] && shift
     args=("$@")
     dst=$out/traces/$name
-    fresh "$dst" "$out/bin/tracegen-$v" "$self" && return 0
+    bin=$out/bin/${prog:-tracegen}-$v
+    fresh "$dst" "$bin" "$self" && return 0
     say "generating $name (Go $v${env:+ ${env[*]}}${args:+ ${args[*]}})"
-    env ${env[@]+"${env[@]}"} "$out/bin/tracegen-$v" -o "$dst.tmp" ${args[@]+"${args[@]}"}
+    env ${env[@]+"${env[@]}"} "$bin" -o "$dst.tmp" ${args[@]+"${args[@]}"}
     if ! cmp -s <(head -c 16 "$dst.tmp") <(printf '%s\0\0\0' "$header"); then
         echo "prepare: $name: unexpected header: $(head -c 16 "$dst.tmp" | od -An -c | tr -s ' ')" >&2
         exit 1
@@ -126,6 +129,7 @@ fi
 our_cmd 1.23 fuzzconv "$out/fuzzconv"
 for v in 1.19 1.21 1.22 1.23; do
     our_cmd "$v" tracegen "$out/bin/tracegen-$v"
+    our_cmd "$v" tinytrace "$out/bin/tinytrace-$v"
 done
 
 # The overlay makes tests/go/oracle/legacy_oracle_test.go appear inside the
@@ -145,6 +149,9 @@ gen 1.21 go121.trace "go 1.21 trace" & pids+=($!)
 gen 1.22 go122.trace "go 1.22 trace" & pids+=($!)
 gen 1.23 go123.trace "go 1.23 trace" & pids+=($!)
 gen 1.23 go123-allocfree.trace "go 1.23 trace" GODEBUG=traceallocfree=1 & pids+=($!)
+for v in 19 21 22 23; do
+    prog=tinytrace gen "1.$v" "tiny-go1$v.trace" "go 1.$v trace" & pids+=($!)
+done
 if [ $big = 1 ]; then
     gen 1.23 big-go123.trace "go 1.23 trace" -- -mb 50 & pids+=($!)
     gen 1.19 big-go119.trace "go 1.19 trace" -- -mb 50 & pids+=($!)
