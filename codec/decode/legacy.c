@@ -495,24 +495,6 @@ static inline gt_status next_fast(gt_reader *r, gt_event *ev)
 /* Room for the longest fast-path event: the event byte and 4 varints. */
 #define SKIM_MAX (1 + 4 * GT_UVARINT_MAX)
 
-/* Decode one varint known to have 10 readable bytes; false if malformed. */
-static inline bool skim_varint(const uint8_t **pp, uint64_t *out)
-{
-    const uint8_t *p = *pp;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < GT_UVARINT_MAX; i++) {
-        uint8_t b = p[i];
-        if (i == GT_UVARINT_MAX - 1 && b > 1) return false;
-        v |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (b < 0x80) {
-            *out = v;
-            *pp = p + i + 1;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Validation without delivery: the fast-path events the caller filtered out
  * are checked and counted here without filling a gt_event. Anything else
  * (another kind of event, a malformed varint, the end of the input near, a
@@ -533,7 +515,7 @@ static void skim_events(gt_reader *r)
         unsigned i = 0;
         do { /* n >= 1: dt */
             if (GT_LIKELY(*q < 0x80)) vals[i] = *q++;
-            else if (!skim_varint(&q, &vals[i])) goto out;
+            else if (!gt_varint_read10(&q, &vals[i])) goto out;
         } while (++i < n);
         /* A stack ID not known yet: the exact path records its first use. */
         unsigned k = PLAN_STACK(plan);

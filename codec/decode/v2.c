@@ -486,24 +486,6 @@ static gt_status decode_event(gt_reader *r, gt_event *ev)
 /* Room for the longest plain event: type byte + GT_MAX_ARGS varints. */
 #define SKIM_MAX (1 + GT_MAX_ARGS * GT_UVARINT_MAX)
 
-/* Decode one varint known to have 10 readable bytes; false if malformed. */
-static inline bool skim_varint(const uint8_t **pp, uint64_t *out)
-{
-    const uint8_t *p = *pp;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < GT_UVARINT_MAX; i++) {
-        uint8_t b = p[i];
-        if (i == GT_UVARINT_MAX - 1 && b > 1) return false;
-        v |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (b < 0x80) {
-            *out = v;
-            *pp = p + i + 1;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The fast path of validation: plain events of an event batch that the
  * caller does not want delivered are checked here without filling a
  * gt_event. Anything unusual (an unknown type, a malformed varint, the end
@@ -522,11 +504,11 @@ static gt_status skim_events(gt_reader *r)
         const uint8_t *q = p + 1;
         uint64_t val = 0;
         if (GT_LIKELY(*q < 0x80)) val = *q++;
-        else if (!skim_varint(&q, &val)) break;
+        else if (!gt_varint_read10(&q, &val)) break;
         time += val;
         for (unsigned i = 1; i < n; i++) {
             if (GT_LIKELY(*q < 0x80)) val = *q++;
-            else if (!skim_varint(&q, &val)) goto out;
+            else if (!gt_varint_read10(&q, &val)) goto out;
             if (!((mask >> i) & 1u) || !val) continue;
             gt_idmap *m = r->view[*p].roles[i] == GT_ARG_STRING_ID ? &r->g.strings : &r->g.stacks;
             if (gt_idmap_seen(m, val)) continue;
