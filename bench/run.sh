@@ -40,6 +40,7 @@ for f in "$B/go/traces/big-go123.trace"; do
     measure "gotracevalidate (Go 1.23)" "$size" "$n" sh -c "$B/go/gotracevalidate < '$f'"
     measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
     measure "gotraceraw bytes2text (Go 1.23)" "$size" "$n" sh -c "$B/go/gotraceraw bytes2text < '$f'"
+    measure "gotrace copy (decode + re-encode)" "$size" "$n" "$B/gotrace" copy "$f" /dev/null
     echo "-- library, input already in memory (tests/tools/bench_decode) --"
     "$B/tools/bench_decode" --runs "$runs" "$f"
 done
@@ -48,13 +49,12 @@ for f in "$B/go/traces/big-go119.trace"; do
     echo; echo "== $f: $((size / 1000000)) MB, $n wire items (Go 1.19) =="
     measure "gotrace validate" "$size" "$n" "$B/gotrace" validate "$f"
     measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
+    measure "gotrace copy (decode + re-encode)" "$size" "$n" "$B/gotrace" copy "$f" /dev/null
     measure "Go 1.19 internal/trace parse" "$size" "$n" bash tests/go/legacy_parse_bench.sh "$f"
     echo "-- library, input already in memory (tests/tools/bench_decode) --"
     "$B/tools/bench_decode" --runs "$runs" "$f"
 done
-if [ -x "$B/tools/bench_encode" ]; then
-    echo; echo "== encoder (tests/tools/bench_encode) =="
-    "$B/tools/bench_encode"
-fi
+echo; echo "== encoder (synthetic events, string/stack tables on and off: tests/tools/bench_encode) =="
+"$B/tools/bench_encode" -n 5000000 -runs "$runs"
 } | tee "$report"
 echo "(written to $report)"

@@ -36,8 +36,21 @@ void cli_format_error(char *dst, size_t cap, const gt_error *e);
 /* JSON helpers. */
 void json_string(FILE *out, const char *s);
 
+/* Output to a file ("-" = stdout) through a gt_writer sink (copy.c). Close
+ * finishes the writer when ok, removes a file whose output is incomplete,
+ * and returns the exit status. */
+typedef struct cli_out {
+    const char *path;
+    int fd;
+    bool io_error;
+} cli_out;
+gt_writer *cli_out_open(cli_out *o, const char *path);
+int cli_out_close(cli_out *o, gt_writer *w, bool ok);
+
 int cmd_validate(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+int cmd_asm(int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static void usage(FILE *out)
             "  validate [--json] FILE...   check structure; exit 0 if all valid, 1 if any invalid\n"
             "  dump [--lossless] FILE      print every wire event in Go's raw text form\n"
             "  stats [--json] FILE         counts and bytes per event type, tables, time span\n"
+            "  copy IN OUT                 decode and re-encode (byte-identical for a valid trace)\n"
+            "  asm [IN] [-o OUT]           assemble dump text (plain or --lossless) into a trace\n"
             "  version                     print the library version\n"
             "\n"
             "exit status: 0 ok, 1 invalid trace, 2 usage or I/O error\n");
@@ -27,6 +29,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "dump")) return cmd_dump(argc - 1, argv + 1);
     if (!strcmp(cmd, "stats")) return cmd_stats(argc - 1, argv + 1);
+    if (!strcmp(cmd, "copy")) return cmd_copy(argc - 1, argv + 1);
+    if (!strcmp(cmd, "asm")) return cmd_asm(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("gotrace %s\n", gt_version_string());
         return EXIT_VALID;

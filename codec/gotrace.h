@@ -13,6 +13,8 @@
  *   2. Tables:      gt_spec()                      (the event tables, as data)
  *   3. Reading:     gt_reader_*()                  (streaming, pull style)
  *   4. Text:        gt_text_*()                    (the raw text form of events)
+ *   5. Writing:     gt_encode_event(), gt_batch_*(), gt_writer_*(), gt_asm_*()
+ *                   (byte-exact re-encoding, batches, whole traces, text to bytes)
  *
  * Formats and versions
  * --------------------
@@ -418,6 +420,270 @@ GT_API size_t gt_text_header(char *dst, size_t cap, unsigned version);
 GT_API size_t gt_text_event(char *dst, size_t cap, unsigned version, const gt_event *ev, unsigned flags);
 /*! gt_text_quote() : Go strconv.Quote of src; @return as gt_text_header. */
 GT_API size_t gt_text_quote(char *dst, size_t cap, const uint8_t *src, size_t n);
+
+/*-************************************
+ *  Writing
+ **************************************/
+/* Three layers, each usable on its own:
+ *   - raw:    gt_encode_event() writes the bytes of one item exactly as the
+ *             reader decoded it (every recorded width honoured). Encoding
+ *             every item a reader delivers reproduces its input byte for byte.
+ *   - batch:  gt_batch builds one batch in a caller buffer, like the Go
+ *             runtime's traceBuf: header, events with timestamp deltas, and
+ *             the size field backfilled when the batch is finished.
+ *   - writer: gt_writer writes a whole trace to a buffer or a sink: the
+ *             header, the caller's finished batches, and per generation the
+ *             string and stack tables (deduplicated), the frequency or sync
+ *             batch, the end-of-generation marker, or the legacy footer.
+ * gt_asm assembles text (the dump form, see "Text") into bytes on a writer.
+ * Nothing here allocates per event. */
+
+/*! GT_EVENT_BOUND() : worst-case bytes of an event with `nargs` varint
+ *  arguments and no frames or data (the runtime's ensure(1 + (nargs+1)*10)):
+ *  the type byte, the arguments and one more varint (a length prefix). */
+#define GT_EVENT_BOUND(nargs) (1 + ((size_t)(nargs) + 1) * GT_UVARINT_MAX)
+
+/*! gt_event_bound() :
+ *  @return an upper bound of the bytes gt_encode_event() writes for ev in
+ *  `version` (SIZE_MAX if the data is too large to address). */
+GT_API size_t gt_event_bound(unsigned version, const gt_event *ev);
+
+/*! gt_encode_event() :
+ *  Write the wire bytes of one item, the inverse of gt_reader_next(). The
+ *  layout comes from the version's table and ev->type; ev->spec is ignored.
+ *  Each recorded width (ev->width[], frames[].width[], data_len_width,
+ *  block_len_width) is honoured; 0 means minimal. By kind:
+ *    GT_KIND_HEADER           the 16-byte header of `version`
+ *    GT_KIND_GENERATION_END   nothing (synthetic item)
+ *    GT_KIND_IGNORED_DATA     the data bytes as they are
+ *  v2: EventBatch writes its header (gen, m, time, size as given: the payload
+ *  follows as the items after it). An ExperimentalBatch header (kind
+ *  GT_KIND_BATCH) writes the experiment byte (args[0]), gen, m, time, the
+ *  size (data_len, width data_len_width) and, when ev->data is not NULL, the
+ *  payload (ev->data) itself; the same type read inside a payload (kind
+ *  GT_KIND_EVENT, by a reader without validation) has varint arguments.
+ *  Legacy: the event byte is type | argbits << 6; argbits 3 (except String)
+ *  means length-prefixed: L is block_len written in block_len_width bytes,
+ *  or, when block_len_width is 0, the exact length written minimal. UserLog
+ *  and String end with data_len and the data.
+ *  @param written receives the bytes written (may be NULL).
+ *  @return GT_OK; GT_ERR_UNKNOWN_EVENT (type not in the version);
+ *          GT_ERR_INVALID_ARGUMENT (nargs, nframes or block_len disagree with
+ *          the layout, a width below the value's minimal size or above 10,
+ *          argbits > 3, an experiment ID above 255);
+ *          GT_ERR_DST_TOO_SMALL (dst may hold a prefix). */
+GT_API gt_status gt_encode_event(uint8_t *dst, size_t cap, unsigned version, const gt_event *ev, size_t *written);
+
+/* gt_batch_begin() flags */
+#define GT_BATCH_MINIMAL_SIZE 0x1u /* write the v2 size field minimal (the payload moves once at finish) */
+
+/*! gt_batch :
+ *  One batch under construction in a caller buffer (v2 EventBatch or
+ *  ExperimentalBatch; legacy: a Batch event and the events after it). The
+ *  struct is the caller's (no allocation); its fields are private. A batch
+ *  that is not finished can be kept and extended later, e.g. one per
+ *  experiment and generation as the runtime does. */
+typedef struct gt_batch {
+    uint8_t *buf;       /* the batch starts here */
+    size_t cap;         /* bytes usable at buf */
+    size_t len;         /* bytes written so far, header included */
+    size_t head;        /* header bytes (v2: including the 10 reserved for the size) */
+    size_t limit;       /* most payload bytes allowed */
+    uint64_t last_time; /* timestamp of the last event, or of the header */
+    unsigned version;
+    unsigned flags;
+    uint32_t events;    /* items appended */
+    int open;
+} gt_batch;
+
+/*! gt_batch_begin() :
+ *  Start a batch at buf[0..cap) and write its header. v2: EventBatch gen m
+ *  time and a reserved size; the payload is limited to 65536 bytes (Go's
+ *  MaxBatchSize). Legacy: the event `Batch p=m ticks=time` (go 1.5: `p=m
+ *  seq=gen ticks=time`; otherwise gen is unused).
+ *  @return GT_OK; GT_ERR_UNSUPPORTED_VERSION; GT_ERR_DST_TOO_SMALL;
+ *          GT_ERR_INVALID_ARGUMENT (NULL b or buf). */
+GT_API gt_status gt_batch_begin(gt_batch *b, void *buf, size_t cap, unsigned version, uint64_t gen, uint64_t m,
+                                uint64_t time, unsigned flags);
+/*! gt_batch_begin_experimental() :
+ *  As gt_batch_begin() for an ExperimentalBatch (go 1.23+) of experiment
+ *  `experiment` (0..255). Its payload is opaque to readers; append timed
+ *  experimental events with gt_batch_event() or bytes with gt_batch_raw(). */
+GT_API gt_status gt_batch_begin_experimental(gt_batch *b, void *buf, size_t cap, unsigned version,
+                                             unsigned experiment, uint64_t gen, uint64_t m, uint64_t time,
+                                             unsigned flags);
+/*! gt_batch_event() :
+ *  Append an event without frames or data. Timed events (GT_EV_TIMED) get
+ *  dt = time - the previous event's time (the header's for the first);
+ *  `args` are then the event's wire arguments without dt (go 1.5: dseq
+ *  first). For other events `time` is unused and `args` are all wire
+ *  arguments. Legacy events get the argument bits the runtime writes and are
+ *  length-prefixed when it would. The room check reserves GT_EVENT_BOUND()
+ *  once; nothing is written when it fails.
+ *  @return GT_OK; GT_ERR_UNKNOWN_EVENT; GT_ERR_INVALID_ARGUMENT (nargs is
+ *          wrong, the event has frames or data, time < the previous time);
+ *          GT_ERR_DST_TOO_SMALL (finish this batch and start another);
+ *          GT_ERR_STATE (the batch is finished). */
+GT_API gt_status gt_batch_event(gt_batch *b, unsigned type, uint64_t time, const uint64_t *args, unsigned nargs);
+/*! gt_batch_event_data() :
+ *  As gt_batch_event() for an event carrying bytes: v2 and legacy String
+ *  (args = {id}), legacy UserLog (its message). */
+GT_API gt_status gt_batch_event_data(gt_batch *b, unsigned type, uint64_t time, const uint64_t *args,
+                                     unsigned nargs, const void *data, size_t len);
+/*! gt_batch_put() :
+ *  Append any item with gt_encode_event() (frames, data and widths as
+ *  given). A timed item's args[0] (go 1.5: args[1]) is its dt and advances
+ *  the batch's time. @return as gt_batch_event(). */
+GT_API gt_status gt_batch_put(gt_batch *b, const gt_event *ev);
+/*! gt_batch_raw() : append n opaque payload bytes. @return as gt_batch_event(). */
+GT_API gt_status gt_batch_raw(gt_batch *b, const void *p, size_t n);
+/*! gt_batch_room() : payload bytes that can still be appended. */
+GT_API size_t gt_batch_room(const gt_batch *b);
+/*! gt_batch_finish() :
+ *  Close the batch: v2 backfills the size as a 10-byte varint, or with
+ *  GT_BATCH_MINIMAL_SIZE writes it minimal and moves the payload up.
+ *  @param len receives the batch's bytes at b->buf (may be NULL).
+ *  @return GT_OK; GT_ERR_STATE if already finished. */
+GT_API gt_status gt_batch_finish(gt_batch *b, size_t *len);
+
+/*! gt_write_fn : sink callback. Consume buf[0..n) and return how many bytes
+ *  were taken (> 0; the writer calls again for the rest), or a negative
+ *  value on error (reported as GT_ERR_IO). */
+typedef long (*gt_write_fn)(void *user, const uint8_t *buf, size_t n);
+
+typedef struct gt_writer gt_writer;
+
+/* gt_writer_set_flags() flags */
+#define GT_WRITER_MINIMAL_SIZE 0x1u /* the writer's own v2 batches get a minimal size field */
+
+/*! gt_sync : what a generation's frequency (go 1.22-1.24, legacy), sync
+ *  (go 1.25+) batch and the writer's own batches say. */
+typedef struct gt_sync {
+    uint64_t time;       /* timestamp (ticks) of the writer's batches of the generation */
+    uint64_t freq;       /* ticks per second (> 0) */
+    uint64_t clock_time; /* go 1.25+: timestamp of the ClockSnapshot (>= time) */
+    uint64_t mono;       /* go 1.25+: monotonic clock, ns */
+    uint64_t sec, nsec;  /* go 1.25+: wall clock */
+} gt_sync;
+
+/*! gt_sym_frame : a stack frame with its symbols as bytes (interned by the
+ *  writer). go 1.5 stacks keep only the pc. */
+typedef struct gt_sym_frame {
+    uint64_t pc;
+    const char *func;
+    size_t func_len;
+    const char *file;
+    size_t file_len;
+    uint64_t line;
+} gt_sym_frame;
+
+/*! gt_writer_create() : @param alloc may be NULL. @return NULL on allocation failure. */
+GT_API gt_writer *gt_writer_create(const gt_alloc *alloc);
+/*! gt_writer_free() : accepts NULL. Does not flush. */
+GT_API void gt_writer_free(gt_writer *w);
+/*! gt_writer_set_limits() :
+ *  Before gt_writer_start(); NULL = defaults. The writer's own batches hold
+ *  at most max_batch_size payload bytes (and never more than 65536);
+ *  strings above max_string_size, stacks above max_frames, more than
+ *  max_ids strings and stacks per generation, and a table entry that cannot
+ *  fit such a batch are refused with GT_ERR_LIMIT (nothing is interned);
+ *  max_memory bounds the tables (GT_ERR_NOMEM). */
+GT_API gt_status gt_writer_set_limits(gt_writer *w, const gt_limits *lim);
+/*! gt_writer_set_flags() : GT_WRITER_* bits; before gt_writer_start(). */
+GT_API gt_status gt_writer_set_flags(gt_writer *w, unsigned flags);
+/*! gt_writer_set_buffer() :
+ *  Write into dst[0..cap); running out is GT_ERR_DST_TOO_SMALL. Before
+ *  gt_writer_start(). @pre dst stays valid while the writer uses it. */
+GT_API gt_status gt_writer_set_buffer(gt_writer *w, void *dst, size_t cap);
+/*! gt_writer_set_sink() :
+ *  Write through fn, staged in an internal buffer (gt_writer_flush() pushes
+ *  it out). Before gt_writer_start(). */
+GT_API gt_status gt_writer_set_sink(gt_writer *w, gt_write_fn fn, void *user);
+/*! gt_writer_start() : write the header of `version`. */
+GT_API gt_status gt_writer_start(gt_writer *w, unsigned version);
+
+/*! gt_writer_item() :
+ *  Write one item as gt_encode_event() does (the raw path of `gotrace copy`
+ *  and gt_asm). A GT_KIND_HEADER item starts the writer with its version
+ *  (args[0]). The events a validating reader delivers from inside an
+ *  ExperimentalBatch of experiment 0 are skipped: its data already holds
+ *  them. @return as gt_encode_event(), plus the output errors. */
+GT_API gt_status gt_writer_item(gt_writer *w, const gt_event *ev);
+/*! gt_writer_bytes() : append bytes as they are (e.g. a finished batch). */
+GT_API gt_status gt_writer_bytes(gt_writer *w, const void *p, size_t n);
+/*! gt_writer_batch() : finish b if it is open, then append it. */
+GT_API gt_status gt_writer_batch(gt_writer *w, gt_batch *b);
+
+/*! gt_writer_begin_generation() :
+ *  Open generation `gen` (v2: 1.22-1.25 need the previous one + 1, 1.26 any
+ *  larger number; legacy: one generation for the whole trace, gen unused).
+ *  go 1.25+ writes the sync batch (Frequency, ClockSnapshot) now; 1.22-1.24
+ *  and legacy write the frequency when the generation ends.
+ *  @return GT_OK; GT_ERR_STATE (a generation is open, or the legacy one was
+ *          written); GT_ERR_GENERATION; GT_ERR_BAD_FREQUENCY (freq 0);
+ *          GT_ERR_INVALID_ARGUMENT (clock_time < time); output errors. */
+GT_API gt_status gt_writer_begin_generation(gt_writer *w, uint64_t gen, const gt_sync *sync);
+/*! gt_writer_string() :
+ *  Intern s[0..n) in the open generation. IDs count from 1 per generation
+ *  (legacy: per trace); the empty string is ID 0 and never written. v2 writes
+ *  a new string into the generation's string batch at once; legacy keeps it
+ *  for the footer. @return GT_OK; GT_ERR_LIMIT; GT_ERR_NOMEM; GT_ERR_STATE;
+ *  GT_ERR_INVALID_ARGUMENT (go 1.5 has no strings). */
+GT_API gt_status gt_writer_string(gt_writer *w, const void *s, size_t n, uint64_t *id);
+/*! gt_writer_stack() :
+ *  Intern a stack of n frames, leaf first. The frames' function and file
+ *  names are interned first, so every string a stack needs is written before
+ *  the stack record. An empty stack is ID 0. v2 writes a new stack into the
+ *  generation's stack batch at once; legacy writes it in the footer, right
+ *  after the strings it introduces. Names are not truncated: the runtime
+ *  keeps the last max_string_size bytes of a long name, a caller may do the
+ *  same before calling. A stack seen before in the generation is found from
+ *  its frames' contents (never from the caller's pointers) without interning
+ *  its names again. @return as gt_writer_string(). */
+GT_API gt_status gt_writer_stack(gt_writer *w, const gt_sym_frame *frames, size_t n, uint64_t *id);
+/*! gt_writer_end_generation() :
+ *  v2: write the frequency batch (1.22-1.24), the stack and string batches
+ *  and (1.26) the end-of-generation marker, then forget the tables. Legacy:
+ *  write the footer (Frequency and the string and stack tables, laid out as
+ *  the runtime of the version did). @return GT_OK; GT_ERR_STATE; output errors. */
+GT_API gt_status gt_writer_end_generation(gt_writer *w);
+/*! gt_writer_flush() : sink mode: hand every staged byte to the sink. */
+GT_API gt_status gt_writer_flush(gt_writer *w);
+/*! gt_writer_finish() : end an open generation, then flush. */
+GT_API gt_status gt_writer_finish(gt_writer *w);
+/*! gt_writer_size() : bytes of trace written so far (staged ones included). */
+GT_API uint64_t gt_writer_size(const gt_writer *w);
+/*! gt_writer_error() : the last error record (status GT_OK if none). Output
+ *  errors (GT_ERR_DST_TOO_SMALL, GT_ERR_IO) are sticky. Never NULL. */
+GT_API const gt_error *gt_writer_error(const gt_writer *w);
+/*! gt_writer_memory() : bytes currently allocated by the writer and its peak. */
+GT_API void gt_writer_memory(const gt_writer *w, uint64_t *current, uint64_t *peak);
+
+/*! gt_asm :
+ *  Assembles text into trace bytes on a gt_writer: Go's raw text form
+ *  (what `gotrace dump` and Go's gotraceraw print; legacy traces use the
+ *  legacy table's names), including the "# w=..." lines of
+ *  GT_TEXT_LOSSLESS, which restore widths, argument bits and lengths. As in
+ *  Go's text2bytes every value is taken from the text (the EventBatch size
+ *  is not recomputed) and written minimal unless annotated. A missing data
+ *  line means empty data. Errors are GT_ERR_TEXT_SYNTAX (GT_ERR_LIMIT for a
+ *  line, stack or data above the limits) with "line N: ..." in the message
+ *  and the line's byte offset in the text as offset; they are sticky. */
+typedef struct gt_asm gt_asm;
+
+/*! gt_asm_create() : @param out receives the bytes (not owned). @return NULL on allocation failure. */
+GT_API gt_asm *gt_asm_create(const gt_alloc *alloc, gt_writer *out);
+/*! gt_asm_free() : accepts NULL. */
+GT_API void gt_asm_free(gt_asm *a);
+/*! gt_asm_set_limits() : before the first gt_asm_feed(); NULL = defaults.
+ *  Lines may be 4 * max_batch_size + 4096 bytes long, data max_batch_size. */
+GT_API gt_status gt_asm_set_limits(gt_asm *a, const gt_limits *lim);
+/*! gt_asm_feed() : text in any chunks (lines may span chunks). */
+GT_API gt_status gt_asm_feed(gt_asm *a, const void *text, size_t n);
+/*! gt_asm_finish() : end of text: the last line and event are completed. */
+GT_API gt_status gt_asm_finish(gt_asm *a);
+/*! gt_asm_error() : the error record (status GT_OK if none). Never NULL. */
+GT_API const gt_error *gt_asm_error(const gt_asm *a);
 
 #ifdef __cplusplus
 }

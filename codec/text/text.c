@@ -40,8 +40,9 @@
  * appear in wire order (len, arguments, frames, datalen). No argument of any
  * table is named len or datalen. Defaults, i.e. what is not listed:
  *   - a varint's width is its minimal size (gt_uvarint_size); a recorded width
- *     of 0 also means minimal. Raw-byte arguments (ExperimentalBatch exp) are
- *     always 1 byte and never listed.
+ *     of 0 also means minimal. The exp argument of an ExperimentalBatch header
+ *     is one raw byte and never listed (read inside a payload with
+ *     validation off it is a varint like any other).
  *   - bits: what the Go runtime writes, gt_text_legacy_argbits():
  *       3 for events always written length-prefixed (Stack, CPUSample);
  *       otherwise min(n - k, 3), where n is the number of wire arguments of
@@ -162,7 +163,9 @@ static void annotate(gt_sink *s, unsigned version, const gt_event *ev, const gt_
     for (unsigned i = 0; i < na; i++) {
         uint8_t w = ev->width[i];
         body += w ? w : varint_size(ev->args[i]);
-        if (a[i]->role == GT_ARG_RAW_BYTE || !odd_width(w, ev->args[i])) continue;
+        /* exp is one raw byte only in a batch header; read inside a payload it is a varint */
+        bool raw = a[i]->role == GT_ARG_RAW_BYTE && ev->kind == GT_KIND_BATCH;
+        if (raw || !odd_width(w, ev->args[i])) continue;
         note_width(&n, a[i]->name, w);
     }
     if (stack) {

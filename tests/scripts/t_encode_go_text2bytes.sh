@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# gotrace asm against Go 1.23's own text assembler (gotraceraw text2bytes, the
+# tool Go's tests turn .test files into traces with): the bytes must be
+# identical for
+#   - the trace section of every Go .test file (tests/go/gotests.sh keeps it
+#     as build/go/gotests/NAME.txt), including the deliberately broken ones;
+#   - the plain (not lossless) `gotrace dump` of every v2 runtime trace in
+#     build/go/traces below 16 MB (Go 1.22, 1.23, 1.23 with AllocFree).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+gt=${GT_BUILD:-build}/gotrace
+raw=build/go/gotraceraw
+
+rc=0
+prep=$(tests/go/gotests.sh 2>&1) || rc=$?
+if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
+if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/gotests.sh exited $rc"; exit 1; fi
+if [ ! -x "$gt" ]; then echo "FAIL: $gt is not built"; exit 1; fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 tests=0 dumps=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# compare NAME TEXT: both assemblers on TEXT, same exit status, same bytes.
+compare() {
+    local name=$1 text=$2 gst=0 ost=0
+    "$raw" text2bytes <"$text" >"$tmp/go.bin" 2>"$tmp/go.err" || gst=$?
+    "$gt" asm "$text" -o "$tmp/gt.bin" 2>"$tmp/gt.err" || ost=$?
+    if [ $gst -ne 0 ]; then
+        fail "$name: gotraceraw text2bytes failed: $(head -c 200 "$tmp/go.err")"
+    elif [ $ost -ne 0 ]; then
+        fail "$name: gotrace asm exited $ost: $(head -n 1 "$tmp/gt.err")"
+    elif ! cmp -s "$tmp/go.bin" "$tmp/gt.bin"; then
+        fail "$name: gotrace asm differs from text2bytes: $(cmp "$tmp/go.bin" "$tmp/gt.bin" 2>&1 | head -n 1)"
+    else
+        return 0
+    fi
+    return 1
+}
+
+for t in build/go/gotests/*.txt; do
+    [ -f "$t" ] || continue
+    compare "$(basename "$t" .txt).test" "$t" && tests=$((tests + 1))
+done
+for f in build/go/traces/*.trace; do
+    [ "$(stat -c %s "$f")" -lt $((16 << 20)) ] || continue
+    case $(head -c 16 "$f" | tr -d '\0') in "go 1.2"[2-9]" trace") ;; *) continue ;; esac
+    if ! "$gt" dump "$f" >"$tmp/dump.txt" 2>"$tmp/err"; then fail "$f: dump failed: $(head -n 1 "$tmp/err")"; continue; fi
+    compare "dump of $f" "$tmp/dump.txt" && dumps=$((dumps + 1))
+done
+echo "identical to gotraceraw text2bytes: $tests .test traces, $dumps dumps of runtime traces"
+[ $tests -ge 20 ] || fail "only $tests .test traces were compared (expected 20)"
+[ $dumps -ge 3 ] || fail "only $dumps runtime dumps were compared (expected 3)"
+if [ $fails -ne 0 ]; then
+    echo "t_encode_go_text2bytes: $fails failure(s)"
+    exit 1
+fi
+echo "t_encode_go_text2bytes: ok"
