@@ -179,7 +179,12 @@ static void build_view(gt_reader *r)
             v->roles[i] = args[i]->role;
             if (v->roles[i] == GT_ARG_STRING_ID || v->roles[i] == GT_ARG_STACK_ID) v->refmask |= (uint8_t)(1u << i);
         }
-        if (v->plain) r->skim_plan[t] = (uint16_t)(v->nargs | (r->validate ? v->refmask : 0) << 8);
+        if (v->plain) {
+            uint32_t stk = 0;
+            for (unsigned i = 0; i < v->nargs; i++)
+                if (v->roles[i] == GT_ARG_STACK_ID) stk |= 1u << i;
+            r->skim_plan[t] = v->nargs | (r->validate ? (uint32_t)v->refmask << 8 | stk << 16 : 0);
+        }
     }
 }
 

@@ -65,7 +65,7 @@ struct gt_reader {
     unsigned version;
     gt_format format;
     gt_view_entry view[256];
-    uint16_t skim_plan[256]; /* v2 plain events: nargs | refmask << 8 (0 = not plain) */
+    uint32_t skim_plan[256]; /* v2 plain events: nargs | (string|stack ID args) << 8 | stack ID args << 16 */
     uint32_t filter;            /* gt_reader_set_filter() mask */
     uint64_t counts[16];        /* items decoded per gt_kind */
     gt_batch_cursor cur;

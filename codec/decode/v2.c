@@ -495,11 +495,13 @@ static gt_status skim_events(gt_reader *r)
 {
     gt_batch_cursor *c = &r->cur;
     const uint8_t *p = c->p, *const end = c->end;
-    const uint16_t *plan = r->skim_plan;
+    const uint32_t *plans = r->skim_plan;
+    gt_idmap *const strings = &r->g.strings, *const stacks = &r->g.stacks;
     uint64_t time = c->time, first = c->index;
     gt_status s = GT_OK;
     while (end - p >= SKIM_MAX) {
-        unsigned n = plan[*p] & 0xffu, mask = plan[*p] >> 8;
+        uint32_t plan = plans[*p];
+        unsigned n = plan & 0xffu, refs = plan >> 8, stk = plan >> 16;
         if (!n) break;
         const uint8_t *q = p + 1;
         uint64_t val = 0;
@@ -509,11 +511,11 @@ static gt_status skim_events(gt_reader *r)
         for (unsigned i = 1; i < n; i++) {
             if (GT_LIKELY(*q < 0x80)) val = *q++;
             else if (!gt_varint_read10(&q, &val)) goto out;
-            if (!((mask >> i) & 1u) || !val) continue;
-            gt_idmap *m = r->view[*p].roles[i] == GT_ARG_STRING_ID ? &r->g.strings : &r->g.stacks;
+            if (!((refs >> i) & 1u) || !val) continue;
+            gt_idmap *m = (stk >> i) & 1u ? stacks : strings;
             if (gt_idmap_seen(m, val)) continue;
             c->p = p;
-            s = ref_id(r, m, val, cur_offset(r), m == &r->g.strings ? "string" : "stack");
+            s = ref_id(r, m, val, cur_offset(r), m == strings ? "string" : "stack");
             if (s != GT_OK) goto out;
         }
         p = q;
