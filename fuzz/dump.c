@@ -5,7 +5,8 @@
  * when there is room and has no NUL inside, a cut text is a NUL-terminated
  * prefix, and nothing is written past the capacity (the buffers are exactly
  * that large, so ASan sees any overrun). Also gt_text_header and
- * gt_text_quote on every payload. */
+ * gt_text_quote on every payload, and the same checks on events built from
+ * random fields (any gt_event a caller may pass). */
 #include <string.h>
 
 #include "fuzz_data_producer.h"
@@ -85,6 +86,52 @@ static void check_event(unsigned version, const gt_event *ev, unsigned flags, si
     free(t);
 }
 
+/* Events as a caller may build them (gt_text_event takes any gt_event):
+ * random arguments, widths, frames, data, argument bits and lengths. */
+static void check_synthetic(const uint8_t *data, size_t size, fuzz_rng *rng)
+{
+    size_t nv;
+    const unsigned *versions = gt_versions(&nv);
+    gt_frame frames[5];
+    for (int k = 0; k < 8; k++) {
+        unsigned version = versions[fuzz_rng_below(rng, nv)];
+        gt_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = (uint8_t)fuzz_rng_below(rng, version >= 22 ? 256 : 64);
+        ev.spec = gt_spec(version, ev.type);
+        if (!ev.spec) continue;
+        ev.kind = (uint8_t)(1 + fuzz_rng_below(rng, GT_KIND_GENERATION_END));
+        const gt_arg_spec *a[GT_MAX_ARGS];
+        ev.nargs = (uint8_t)gt_spec_args(ev.spec, version, a);
+        for (unsigned i = 0; i < GT_MAX_ARGS; i++) {
+            ev.args[i] = fuzz_rng_next(rng) >> fuzz_rng_below(rng, 64);
+            ev.width[i] = (uint8_t)fuzz_rng_below(rng, 12);
+        }
+        ev.argbits = (uint8_t)fuzz_rng_below(rng, 4);
+        if (fuzz_rng_below(rng, 2)) {
+            ev.block_len_width = (uint8_t)fuzz_rng_below(rng, 11);
+            ev.block_len = (uint32_t)fuzz_rng_next(rng) >> fuzz_rng_below(rng, 32);
+        }
+        ev.nframes = (uint32_t)fuzz_rng_below(rng, 6);
+        for (uint32_t f = 0; f < ev.nframes; f++) {
+            frames[f].pc = fuzz_rng_next(rng);
+            frames[f].func = fuzz_rng_below(rng, 100);
+            frames[f].file = fuzz_rng_below(rng, 100);
+            frames[f].line = fuzz_rng_next(rng) >> 40;
+            for (int w = 0; w < 4; w++) frames[f].width[w] = (uint8_t)fuzz_rng_below(rng, 12);
+        }
+        ev.frames = ev.nframes || fuzz_rng_below(rng, 2) ? frames : NULL;
+        if (size && fuzz_rng_below(rng, 2)) {
+            size_t at = (size_t)fuzz_rng_below(rng, size);
+            ev.data = data + at;
+            ev.data_len = fuzz_rng_below(rng, size - at + 1);
+            ev.data_len_width = (uint8_t)fuzz_rng_below(rng, 12);
+        }
+        check_event(version, &ev, 0, (size_t)fuzz_rng_next(rng));
+        check_event(version, &ev, GT_TEXT_LOSSLESS, (size_t)fuzz_rng_next(rng));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_producer fp;
@@ -120,5 +167,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_run run;
     fuzz_check_end(&c, r, s, &run);
     gt_reader_free(r);
+    check_synthetic(data, size, &rng);
     return 0;
 }

@@ -125,8 +125,9 @@ afl: $(FZ_AFL_BINS) ## AFL++ campaign: make afl TARGET=legacy_decode JOBS=4 [SEC
 coverage: $(FUZZ_TARGETS:%=$(FZ)/cov/%) ## line/branch coverage of codec/ from replaying the corpus (llvm-cov), as a table [COV_DIRS=...]
 	@$(FUZZ_SH) coverage $(COV_DIRS)
 
-fuzz-dict: $(FZ)/gen_dict ## regenerate fuzz/gotrace.dict from the event tables
+fuzz-dict: $(FZ)/gen_dict ## regenerate fuzz/gotrace.dict and fuzz/text_asm.dict from the event tables
 	$(FZ)/gen_dict > fuzz/gotrace.dict
+	$(FZ)/gen_dict text > fuzz/text_asm.dict
 
 fuzz-merge: $(FZ)/libfuzzer/$(TARGET) ## minimise DIRS (campaign output) into corpus/TARGET with libFuzzer -merge=1
 	@$(FUZZ_SH) merge $(TARGET) $(DIRS)

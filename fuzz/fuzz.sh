@@ -7,6 +7,7 @@
 #   fuzz.sh libfuzzer TARGET JOBS SECS   a libFuzzer campaign (MUT=1: the custom-mutator build)
 #   fuzz.sh afl TARGET JOBS SECS         an AFL++ campaign: -M main + JOBS-1 -S (CMPLOG, ASan, ...); SECS 0 = until ^C
 #   fuzz.sh coverage [DIR...]            llvm-cov line/branch table of codec/ from corpus/ (+ DIRs)
+#   fuzz.sh cov-one TARGET DIR...        codec/ line/branch totals from DIRs through TARGET alone
 #   fuzz.sh merge TARGET DIR...          minimise DIRs into corpus/TARGET (libFuzzer -merge=1)
 #   fuzz.sh regress TARGET CRASH NAME    minimise a crash into corpus/regressions/TARGET/NAME
 #   fuzz.sh seeds TARGET                 stage corpus + external seeds in $FZ/seeds/TARGET, print the dir
@@ -19,8 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FZ=${FZ:-build/fuzz}
 FUZZ_TARGETS=${FUZZ_TARGETS:-"header_varint v2_decode legacy_decode decode_chunked decode_tiny_memory dump"}
-DICT=fuzz/gotrace.dict
 NICE=${NICE:-10}
+# The dictionary of a target: fuzz/<target>.dict if there is one, else the shared one.
+dict_of() { if [ -f "fuzz/$1.dict" ]; then echo "fuzz/$1.dict"; else echo fuzz/gotrace.dict; fi; }
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -54,8 +56,8 @@ external_seeds() {
 }
 
 # Copy corpus/<t>, its regressions, the external seeds and $SEEDS into one dir.
-stage_seeds() {
-    local t=$1 dir=$FZ/seeds/$1 f i=0
+stage_seeds() { # target [staging dir name]
+    local t=$1 dir=$FZ/seeds/${2:-$1} f i=0
     rm -rf "$dir"
     mkdir -p "$dir"
     for f in corpus/"$t"/* corpus/regressions/"$t"/*; do [ -f "$f" ] && cp "$f" "$dir/"; done
@@ -95,7 +97,7 @@ lf_run() { # target seconds outdir jobs [bin-suffix]
     local bin=$FZ/libfuzzer/$t$suffix
     [ -x "$bin" ] || die "$bin is not built"
     local seeds
-    seeds=$(stage_seeds "$t")
+    seeds=$(stage_seeds "$t" "$t$suffix")
     # Findings of an earlier run stay, aside; this run's are counted.
     if [ -n "$(ls -A "$out/artifacts" 2>/dev/null)" ]; then
         mkdir -p "$out/artifacts.old"
@@ -106,7 +108,7 @@ lf_run() { # target seconds outdir jobs [bin-suffix]
     [ "$jobs" -gt 1 ] && par=(-fork="$jobs" -ignore_crashes=0)
     local rc=0
     # shellcheck disable=SC2046
-    nice -n "$NICE" "$bin" "${par[@]}" -max_total_time="$secs" -dict="$DICT" -timeout=25 -rss_limit_mb=2560 \
+    nice -n "$NICE" "$bin" "${par[@]}" -max_total_time="$secs" -dict="$(dict_of "$t")" -timeout=25 -rss_limit_mb=2560 \
         -print_final_stats=1 -artifact_prefix="$out/artifacts/" $(options "$t") \
         "$out/corpus" "$seeds" >"$out/log" 2>&1 || rc=$?
     local execs rate units
@@ -162,7 +164,7 @@ afl() { # target jobs seconds
     mkdir -p "$out"
     export AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
         AFL_IMPORT_FIRST=1 AFL_CMPLOG_ONLY_NEW=1
-    local common=(-i "$seeds" -o "$out" -x "$DICT" -t 5000 -m none)
+    local common=(-i "$seeds" -o "$out" -x "$(dict_of "$t")" -t 5000 -m none)
     [ "$secs" -gt 0 ] && common+=(-V "$secs")
     local mut=()
     [ -n "${MUT:-}" ] && mut=(env AFL_CUSTOM_MUTATOR_LIBRARY="$PWD/$FZ/afl/v2_mutator.so")
@@ -192,9 +194,9 @@ afl_report() {
     for d in "$out"/*/; do
         [ -f "$d/fuzzer_stats" ] || continue
         awk -F' *: *' -v n="$(basename "$d")" '
-            {v[$1]=$2} END {printf "%-22s %-6s %6ss  execs %10s  exec/s %7s  corpus %5s  edges %s  crashes %s  hangs %s\n",
-                "'"$t"'", n, v["run_time"], v["execs_done"], v["execs_per_sec"], v["corpus_count"], v["bitmap_cvg"],
-                v["saved_crashes"], v["saved_hangs"]}' "$d/fuzzer_stats"
+            {v[$1]=$2} END {printf "%-22s %-6s %6ss  execs %10s  exec/s %7s  corpus %5s  edges %s/%s (%s)  crashes %s  hangs %s\n",
+                "'"$t"'", n, v["run_time"], v["execs_done"], v["execs_per_sec"], v["corpus_count"], v["edges_found"],
+                v["total_edges"], v["bitmap_cvg"], v["saved_crashes"], v["saved_hangs"]}' "$d/fuzzer_stats"
         crashes=$((crashes + $(find "$d/crashes" -type f -name 'id*' 2>/dev/null | wc -l)))
         hangs=$((hangs + $(find "$d/hangs" -type f -name 'id*' 2>/dev/null | wc -l)))
     done
@@ -244,6 +246,23 @@ coverage() {
     awk '/^TOTAL/ {printf "codec/ coverage: lines %s (%s of %s missed), branches %s (%s of %s missed)\n", $7, $6, $5, $10, $9, $8}' \
         "$out/report.txt"
     echo "(per-line detail: $out/html/index.html)"
+}
+
+# Coverage of codec/ from DIRs through one target only (campaign reports).
+cov_one() { # target dirs...
+    local t=$1 out=$FZ/cov/one-$1
+    shift
+    [ -x "$FZ/cov/$t" ] || die "$FZ/cov/$t is not built (make fuzz-build-cov)"
+    rm -rf "$out"
+    mkdir -p "$out"
+    LLVM_PROFILE_FILE="$out/%p.profraw" "$FZ/cov/$t" -q "$@" >"$out/log" 2>&1 || true
+    llvm-profdata merge -sparse "$out"/*.profraw -o "$out/merged.profdata"
+    local all dec
+    all=$(llvm-cov report "$FZ/cov/$t" -instr-profile="$out/merged.profdata" $(ls codec/*/*.c) 2>/dev/null |
+        awk '/^TOTAL/ {printf "lines %s branches %s", $7, $10}')
+    dec=$(llvm-cov report "$FZ/cov/$t" -instr-profile="$out/merged.profdata" codec/decode/*.c codec/varint/*.c \
+        codec/header/*.c 2>/dev/null | awk '/^TOTAL/ {printf "lines %s branches %s", $7, $10}')
+    printf '%-20s codec/: %s; decoder (decode/ varint/ header/): %s\n' "$t" "$all" "$dec"
 }
 
 merge() { # target dirs...
@@ -301,6 +320,7 @@ _lf_one) lf_run "$@" ;;
 afl) afl "$@" ;;
 afl-report) afl_report "$@" ;;
 coverage) coverage "$@" ;;
+cov-one) cov_one "$@" ;;
 merge) merge "$@" ;;
 regress) regress "$@" ;;
 seeds) stage_seeds "$1" ;;

@@ -96,7 +96,14 @@ static void check_spec(const uint8_t *data, size_t size)
     if (size >= 1) {
         gt_status s = (gt_status)data[0];
         FUZZ_ASSERT(gt_status_name(s) != NULL && gt_status_text(s) != NULL);
+        FUZZ_ASSERT(gt_is_error(s) == (s != GT_OK && s != GT_END && s != GT_NEED_INPUT));
+        size_t count = 99;
+        gt_format f = (gt_format)(data[0] & 3);
+        const gt_event_spec *table = gt_spec_table(f, &count);
+        FUZZ_ASSERT((table == NULL) == (f != GT_FORMAT_LEGACY && f != GT_FORMAT_V2) && (table != NULL || count == 0));
     }
+    FUZZ_ASSERT(gt_version_number() == GT_VERSION_NUMBER);
+    FUZZ_ASSERT(strcmp(gt_version_string(), GT_VERSION_STRING) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

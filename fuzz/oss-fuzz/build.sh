@@ -40,7 +40,7 @@ build_target() { # name source extra-objects...
 }
 for t in $targets; do
     build_target "$t" "fuzz/$t.c"
-    cp fuzz/gotrace.dict "$OUT/$t.dict"
+    if [ -f "fuzz/$t.dict" ]; then cp "fuzz/$t.dict" "$OUT/$t.dict"; else cp fuzz/gotrace.dict "$OUT/$t.dict"; fi
     [ -f "fuzz/$t.options" ] && cp "fuzz/$t.options" "$OUT/$t.options"
     files=$(ls corpus/"$t"/* corpus/regressions/"$t"/* 2>/dev/null || true)
     if [ -n "$files" ]; then
