@@ -1,7 +1,6 @@
 /* gt_reader: life cycle, input selection, the header, and dispatch to the
  * format's decoder. Errors are sticky until gt_reader_reset(). */
 #include "reader.h"
-#include "../varint/varint.h"
 
 enum { RS_START = 0, RS_BODY, RS_END, RS_FAILED };
 
@@ -262,19 +261,4 @@ void gt_reader_memory(const gt_reader *r, uint64_t *current, uint64_t *peak)
 {
     if (current) *current = r->mem.used;
     if (peak) *peak = r->mem.peak;
-}
-
-gt_status gt_read_args(const uint8_t **pp, const uint8_t *end, gt_event *ev, unsigned n)
-{
-    const uint8_t *p = *pp;
-    for (unsigned i = 0; i < n; i++) {
-        gt_status s = gt_varint_next(&p, end, &ev->args[i], &ev->width[i]);
-        if (s != GT_OK) {
-            *pp = p;
-            return s;
-        }
-    }
-    *pp = p;
-    ev->nargs = (uint8_t)n;
-    return GT_OK;
 }

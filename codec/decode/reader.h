@@ -114,9 +114,4 @@ static inline bool gt_keep(gt_reader *r, const gt_event *ev)
 gt_status gt_v2_next(gt_reader *r, gt_event *ev);
 gt_status gt_legacy_next(gt_reader *r, gt_event *ev);
 
-/* Decode the arguments of one event whose type byte is at *pp. Shared helper:
- * reads `n` varints into ev->args/width. On failure returns the status and
- * leaves *pp at the start of the bad varint. */
-gt_status gt_read_args(const uint8_t **pp, const uint8_t *end, gt_event *ev, unsigned n);
-
 #endif
