@@ -4,7 +4,7 @@
  * then is written without checks, its timestamp as a delta from the previous
  * event's; finishing backfills the size. Legacy batches are a Batch event
  * followed by the events: no size to backfill. */
-#include "../text/text.h"
+#include "../events/events.h"
 #include "encode.h"
 
 #define SIZE_FIELD GT_UVARINT_MAX /* bytes reserved for the v2 size */
@@ -32,7 +32,7 @@ static gt_status begin(gt_batch *b, void *buf, size_t cap, unsigned version, int
         b->limit = GT_ENC_MAX_BATCH;
     } else {
         /* Batch p ticks (go 1.5: p seq ticks), with the runtime's argument bits. */
-        unsigned bits = gt_text_legacy_argbits(gt_spec(version, GT_LEG_BATCH), version);
+        unsigned bits = gt_legacy_argbits(gt_spec(version, GT_LEG_BATCH), version);
         bool v5 = version < 7;
         size_t need = 1 + gt_enc_size(m) + (v5 ? gt_enc_size(gen) : 0) + gt_enc_size(time);
         if (cap < need) return GT_ERR_DST_TOO_SMALL;
@@ -104,7 +104,7 @@ static gt_status append(gt_batch *b, unsigned type, uint64_t time, const uint64_
     if (!legacy) {
         *p++ = (uint8_t)type;
     } else {
-        unsigned bits = gt_text_legacy_argbits(spec, v);
+        unsigned bits = gt_legacy_argbits(spec, v);
         *p++ = (uint8_t)(type | bits << 6);
         if (bits == 3 && type != GT_LEG_STRING) {
             uint64_t body = 0;

@@ -19,7 +19,7 @@
 #include <inttypes.h>
 #include <xxhash.h>
 
-#include "../text/text.h"
+#include "../sink/sink.h"
 #include "encode.h"
 
 enum { WS_NEW = 0, WS_STARTED, WS_GEN, WS_CLOSED };
@@ -38,12 +38,8 @@ struct gt_writer {
     unsigned version;
     bool legacy;
     unsigned flags;
-    /* output: the caller's buffer, or a staging buffer in front of the sink */
-    gt_write_fn sink;
-    void *user;
-    uint8_t *out;
-    size_t out_cap, out_len;
-    uint64_t flushed; /* bytes the sink took */
+    /* output: the caller's buffer, or a staging buffer (ours) in front of the sink */
+    gt_out out;
     /* the open generation */
     uint64_t gen, prev_gen;
     gt_sync sync;
@@ -121,26 +117,23 @@ gt_status gt_writer_set_flags(gt_writer *w, unsigned flags)
 
 gt_status gt_writer_set_buffer(gt_writer *w, void *dst, size_t cap)
 {
-    if (!w || w->state != WS_NEW || w->sink) return GT_ERR_STATE;
+    if (!w || w->state != WS_NEW || w->out.fn) return GT_ERR_STATE;
     if (!dst && cap) return GT_ERR_INVALID_ARGUMENT;
-    w->out = dst;
-    w->out_cap = cap;
-    w->out_len = 0;
+    gt_out_init_buffer(&w->out, dst, cap);
     return GT_OK;
 }
 
 gt_status gt_writer_set_sink(gt_writer *w, gt_write_fn fn, void *user)
 {
-    if (!w || w->state != WS_NEW || w->out) return GT_ERR_STATE;
+    if (!w || w->state != WS_NEW || w->out.buf) return GT_ERR_STATE;
     if (!fn) return GT_ERR_INVALID_ARGUMENT;
-    w->sink = fn;
-    w->user = user;
+    gt_out_init_callback(&w->out, fn, user);
     return GT_OK;
 }
 
 const gt_error *gt_writer_error(const gt_writer *w) { return &w->err; }
 
-uint64_t gt_writer_size(const gt_writer *w) { return w->flushed + w->out_len; }
+uint64_t gt_writer_size(const gt_writer *w) { return gt_out_size(&w->out); }
 
 void gt_writer_memory(const gt_writer *w, uint64_t *current, uint64_t *peak)
 {
@@ -169,67 +162,16 @@ static gt_status out_fail(gt_writer *w, gt_status s, const char *what)
     return fail(w, s, s == GT_ERR_IO ? "the sink failed writing %s" : "the output buffer is full (writing %s)", what);
 }
 
-/* Hand n bytes at p to the sink, all of them. */
-static gt_status sink_all(gt_writer *w, const uint8_t *p, size_t n)
-{
-    while (n) {
-        long r = w->sink(w->user, p, n);
-        if (r <= 0 || (unsigned long)r > n) return GT_ERR_IO;
-        p += r;
-        n -= (size_t)r;
-        w->flushed += (uint64_t)r;
-    }
-    return GT_OK;
-}
-
-static gt_status out_flush(gt_writer *w)
-{
-    if (!w->sink || !w->out_len) return GT_OK;
-    size_t n = w->out_len;
-    w->out_len = 0;
-    return sink_all(w, w->out, n);
-}
-
-/* Up to `want` contiguous bytes at the output position: all of them in sink
- * mode (staging is at least as large as any single piece), what is left in
- * buffer mode. *got receives the number. */
-static uint8_t *out_room(gt_writer *w, size_t want, size_t *got, gt_status *s)
-{
-    *s = GT_OK;
-    if (w->sink && w->out_cap - w->out_len < want) {
-        if ((*s = out_flush(w)) != GT_OK) return NULL;
-        if (want > w->out_cap) {
-            *s = GT_ERR_INTERNAL;
-            return NULL;
-        }
-    }
-    size_t left = w->out_cap - w->out_len;
-    *got = want < left ? want : left;
-    return w->out + w->out_len;
-}
-
 static gt_status out_write(gt_writer *w, const void *p, size_t n, const char *what)
 {
-    if (n <= w->out_cap - w->out_len) {
-        if (n) memcpy(w->out + w->out_len, p, n);
-        w->out_len += n;
-        return GT_OK;
-    }
-    if (!w->sink) return out_fail(w, GT_ERR_DST_TOO_SMALL, what);
-    gt_status s = out_flush(w);
-    if (s == GT_OK && n >= w->out_cap)
-        s = sink_all(w, p, n);
-    else if (s == GT_OK) {
-        memcpy(w->out, p, n);
-        w->out_len = n;
-    }
+    gt_status s = gt_out_write(&w->out, p, n);
     return s == GT_OK ? s : out_fail(w, s, what);
 }
 
 gt_status gt_writer_flush(gt_writer *w)
 {
     if (w->sticky) return w->sticky;
-    gt_status s = out_flush(w);
+    gt_status s = gt_out_flush(&w->out);
     return s == GT_OK ? s : out_fail(w, s, "staged bytes");
 }
 
@@ -258,10 +200,9 @@ static void release_buffers(gt_writer *w)
     gt_mem_free(&w->mem, w->key, w->key_cap);
     for (int k = 0; k < 2; k++) gt_mem_free(&w->mem, w->tbuf[k], w->tcap);
     w->key = w->tbuf[0] = w->tbuf[1] = NULL;
-    if (w->sink) {
-        gt_mem_free(&w->mem, w->out, w->out_cap);
-        w->out = NULL;
-        w->out_cap = w->out_len = 0;
+    if (w->out.fn) {
+        gt_mem_free(&w->mem, w->out.buf, w->out.cap);
+        gt_out_set_stage(&w->out, NULL, 0);
     }
 }
 
@@ -271,8 +212,8 @@ gt_status gt_writer_start(gt_writer *w, unsigned version)
     if (w->state != WS_NEW) return fail(w, GT_ERR_STATE, "the writer has started already");
     gt_format fmt = gt_version_format(version);
     if (fmt == GT_FORMAT_UNKNOWN) return fail(w, GT_ERR_UNSUPPORTED_VERSION, "go 1.%u is not a trace version", version);
-    if (!w->sink && !w->out) return fail(w, GT_ERR_STATE, "no output: set a buffer or a sink");
-    if (!w->sink && w->out_cap - w->out_len < GT_HEADER_SIZE) return out_fail(w, GT_ERR_DST_TOO_SMALL, "the header");
+    if (!w->out.fn && !w->out.buf) return fail(w, GT_ERR_STATE, "no output: set a buffer or a sink");
+    if (!w->out.fn && w->out.cap - w->out.len < GT_HEADER_SIZE) return out_fail(w, GT_ERR_DST_TOO_SMALL, "the header");
     uint32_t payload = w->lim.max_batch_size < GT_ENC_MAX_BATCH ? w->lim.max_batch_size : GT_ENC_MAX_BATCH;
     size_t record = RECORD_HEAD + (size_t)w->lim.max_frames * FRAME_MAX;
     size_t string = RECORD_HEAD + (size_t)w->lim.max_string_size;
@@ -281,19 +222,19 @@ gt_status gt_writer_start(gt_writer *w, unsigned version)
     w->tpayload = payload;
     bool ok = (w->key = gt_mem_alloc(&w->mem, w->key_cap)) != NULL;
     for (int k = 0; ok && k < 2 && fmt == GT_FORMAT_V2; k++) ok = (w->tbuf[k] = gt_mem_alloc(&w->mem, w->tcap)) != NULL;
-    if (ok && w->sink) {
+    if (ok && w->out.fn) {
         size_t need = w->tcap + record + string;
-        w->out_cap = need > STAGE_MIN ? need : STAGE_MIN;
-        w->out_len = 0;
-        ok = (w->out = gt_mem_alloc(&w->mem, w->out_cap)) != NULL;
-        if (!ok) w->out_cap = 0;
+        size_t cap = need > STAGE_MIN ? need : STAGE_MIN;
+        uint8_t *stage = gt_mem_alloc(&w->mem, cap);
+        ok = stage != NULL;
+        if (ok) gt_out_set_stage(&w->out, stage, cap);
     }
     if (!ok) {
         release_buffers(w);
         return fail(w, GT_ERR_NOMEM, "out of memory");
     }
-    gt_header_write(w->out + w->out_len, GT_HEADER_SIZE, version); /* room checked above, or staging is empty */
-    w->out_len += GT_HEADER_SIZE;
+    gt_header_write(w->out.buf + w->out.len, GT_HEADER_SIZE, version); /* room checked above, or staging is empty */
+    w->out.len += GT_HEADER_SIZE;
     w->version = version;
     w->legacy = fmt == GT_FORMAT_LEGACY;
     w->state = WS_STARTED;
@@ -337,13 +278,13 @@ gt_status gt_writer_item(gt_writer *w, const gt_event *ev)
     const uint8_t *data;
     want = want - (size_t)(ev->data_len < want ? ev->data_len : want);
     gt_status s;
-    uint8_t *dst = out_room(w, want, &got, &s);
+    uint8_t *dst = gt_out_room(&w->out, want, &got, &s);
     if (dst) s = gt_enc_head(dst, got, w->version, ev, &head, &data, &n);
     if (s == GT_ERR_INTERNAL) return fail(w, GT_ERR_LIMIT, "item at input offset %" PRIu64 " is too large", ev->offset);
     if (s == GT_ERR_DST_TOO_SMALL || s == GT_ERR_IO) return out_fail(w, s, "an item");
     if (s != GT_OK)
         return fail(w, s, "cannot encode the item at input offset %" PRIu64 " (%s)", ev->offset, gt_status_text(s));
-    w->out_len += head;
+    w->out.len += head;
     return n ? out_write(w, data, n, "item data") : GT_OK;
 }
 

@@ -1,5 +1,6 @@
 /* Lookups on the event tables: a version is a view (types with since <= v,
  * arguments whose [since, until) range contains v). */
+#include "events.h"
 #include "table.h"
 
 static const gt_event_spec *table_of(gt_format f, size_t *count)
@@ -40,3 +41,13 @@ unsigned gt_spec_args(const gt_event_spec *spec, unsigned version, const gt_arg_
 }
 
 unsigned gt_spec_frame_fields(unsigned version) { return version < 7 ? 1u : 4u; }
+
+unsigned gt_legacy_argbits(const gt_event_spec *spec, unsigned version)
+{
+    if (spec->flags & GT_EV_PREFIXED) return 3;
+    const gt_arg_spec *a[GT_MAX_ARGS];
+    unsigned n = gt_spec_args(spec, version, a);
+    unsigned k = version < 7 ? 2u : 1u;
+    n = n > k ? n - k : 0;
+    return n < 3 ? n : 3;
+}

@@ -31,6 +31,7 @@
  * bits= or blen=; any other comment there is only a comment. */
 #include <inttypes.h>
 
+#include "../events/events.h"
 #include "text.h"
 
 enum { AS_HEADER = 0, AS_BODY, AS_DONE, AS_FAILED };
@@ -568,7 +569,7 @@ static gt_status event_line(gt_asm *a, span line, uint64_t off)
     ev->nargs = (uint8_t)n;
     ev->offset = off;
     ev->batch = ev->index = ev->generation = GT_NONE;
-    if (a->legacy) ev->argbits = (uint8_t)gt_text_legacy_argbits(spec, a->version);
+    if (a->legacy) ev->argbits = (uint8_t)gt_legacy_argbits(spec, a->version);
     if (a->raw_first) ev->experiment = (uint8_t)ev->args[0];
     a->want_frames = a->done_frames = 0;
     if (spec->flags & GT_EV_IS_STACK) {

@@ -1,4 +1,4 @@
-/* Byte-exact Go strconv.Quote, strconv.IsPrint and decimal formatting.
+/* Byte-exact Go strconv.Quote and strconv.IsPrint.
  *
  * Quote rules (Go's appendQuotedWith with quote '"', not ASCII-only): the
  * input is decoded as UTF-8 one rune at a time, exactly as Go's
@@ -51,44 +51,6 @@ bool gt_text_isprint(uint32_t r)
             hi = mid;
     }
     return lo > 0 && r <= gt_isprint_supp[lo - 1][1];
-}
-
-/*-************************************
- *  Decimal
- **************************************/
-static const char digit_pairs[201] = "00010203040506070809"
-                                     "10111213141516171819"
-                                     "20212223242526272829"
-                                     "30313233343536373839"
-                                     "40414243444546474849"
-                                     "50515253545556575859"
-                                     "60616263646566676869"
-                                     "70717273747576777879"
-                                     "80818283848586878889"
-                                     "90919293949596979899";
-
-char *gt_dec_write(char *o, uint64_t v)
-{
-    if (v < 10) {
-        *o = (char)('0' + v);
-        return o + 1;
-    }
-    char *e = o + gt_dec_len(v);
-    char *p = e;
-    while (v >= 100) {
-        unsigned d = (unsigned)(v % 100) * 2;
-        v /= 100;
-        *--p = digit_pairs[d + 1];
-        *--p = digit_pairs[d];
-    }
-    if (v >= 10) {
-        unsigned d = (unsigned)v * 2;
-        *--p = digit_pairs[d + 1];
-        *--p = digit_pairs[d];
-    } else {
-        *--p = (char)('0' + v);
-    }
-    return e;
 }
 
 /*-************************************

@@ -43,7 +43,7 @@
  *     of 0 also means minimal. The exp argument of an ExperimentalBatch header
  *     is one raw byte and never listed (read inside a payload with
  *     validation off it is a varint like any other).
- *   - bits: what the Go runtime writes, gt_text_legacy_argbits():
+ *   - bits: what the Go runtime writes, gt_legacy_argbits():
  *       3 for events always written length-prefixed (Stack, CPUSample);
  *       otherwise min(n - k, 3), where n is the number of wire arguments of
  *       the event in the version (gt_spec_args, dseq and dt included) and
@@ -63,6 +63,7 @@
  * ("unexpected non-space at the end of an event"); so annotated text is still
  * accepted by Go. NOTE_LEAD is the only place that decides the position.
  */
+#include "../events/events.h"
 #include "text.h"
 
 #define NOTE_LEAD "\n\t# "
@@ -86,16 +87,6 @@ static inline unsigned varint_size(uint64_t v)
 
 /* A recorded width that the annotation must list (0 = unknown = minimal). */
 static inline bool odd_width(uint8_t w, uint64_t v) { return w != 0 && w != varint_size(v); }
-
-unsigned gt_text_legacy_argbits(const gt_event_spec *spec, unsigned version)
-{
-    if (spec->flags & GT_EV_PREFIXED) return 3;
-    const gt_arg_spec *a[GT_MAX_ARGS];
-    unsigned n = gt_spec_args(spec, version, a);
-    unsigned k = version < 7 ? 2u : 1u;
-    n = n > k ? n - k : 0;
-    return n < 3 ? n : 3;
-}
 
 size_t gt_text_header(char *dst, size_t cap, unsigned version)
 {
@@ -185,7 +176,7 @@ static void annotate(gt_sink *s, unsigned version, const gt_event *ev, const gt_
         }
     }
     if (odd_width(ev->data_len_width, ev->data_len)) note_width(&n, "datalen", ev->data_len_width);
-    if (legacy && ev->argbits != gt_text_legacy_argbits(spec, version)) {
+    if (legacy && ev->argbits != gt_legacy_argbits(spec, version)) {
         note_token(&n, "bits=");
         gt_sink_u64(s, ev->argbits);
     }

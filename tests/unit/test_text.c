@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gotrace.h"
+#include "events/events.h"
 #include "text/text.h"
 
 #define GUARD  0x5A
@@ -415,23 +416,23 @@ static void test_legacy_argbits(void **state)
 {
     (void)state;
     /* What the runtime writes (see text.c). */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, GT_LEG_BATCH), 21), 1);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, GT_LEG_BATCH), 5), 1);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, GT_LEG_FREQUENCY), 21), 0);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, GT_LEG_FREQUENCY), 5), 0);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, GT_LEG_TIMER_GOROUTINE), 5), 0);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, GT_LEG_STACK), 21), 3);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, GT_LEG_STACK), 5), 3);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, GT_LEG_STRING), 21), 0);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, GT_LEG_CPU_SAMPLE), 21), 3);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, GT_LEG_USER_LOG), 21), 3);
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, 6), 21), 0);  /* ProcStop: dt */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, 6), 5), 0);    /* ProcStop: dseq dt */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, 16), 21), 1); /* GoStop: dt stkid */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, 7), 21), 2);  /* GCStart: dt seq stkid */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, 7), 5), 1);    /* GCStart 1.5: dseq dt stkid */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(21, 29), 21), 3); /* GoSysExit: dt g seq ts */
-    assert_int_equal(gt_text_legacy_argbits(gt_spec(5, 13), 5), 3);   /* GoCreate 1.5 */
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, GT_LEG_BATCH), 21), 1);
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, GT_LEG_BATCH), 5), 1);
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, GT_LEG_FREQUENCY), 21), 0);
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, GT_LEG_FREQUENCY), 5), 0);
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, GT_LEG_TIMER_GOROUTINE), 5), 0);
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, GT_LEG_STACK), 21), 3);
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, GT_LEG_STACK), 5), 3);
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, GT_LEG_STRING), 21), 0);
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, GT_LEG_CPU_SAMPLE), 21), 3);
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, GT_LEG_USER_LOG), 21), 3);
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, 6), 21), 0);  /* ProcStop: dt */
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, 6), 5), 0);    /* ProcStop: dseq dt */
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, 16), 21), 1); /* GoStop: dt stkid */
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, 7), 21), 2);  /* GCStart: dt seq stkid */
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, 7), 5), 1);    /* GCStart 1.5: dseq dt stkid */
+    assert_int_equal(gt_legacy_argbits(gt_spec(21, 29), 21), 3); /* GoSysExit: dt g seq ts */
+    assert_int_equal(gt_legacy_argbits(gt_spec(5, 13), 5), 3);   /* GoCreate 1.5 */
 }
 
 /*-************************************
