@@ -6,15 +6,26 @@
 #   tests/go/prepare.sh --big    also big-go123.trace and big-go119.trace (>= 50 MB)
 #
 # Outputs:
+#   build/go/gotraceoracle                 Go 1.27's readers (tests/go/oracle127: validate with
+#                                          Reader + testtrace.Validator, GoVersion from the
+#                                          header; parsed; bytes2text; text2bytes), built
+#                                          inside /usr/lib/go-1.27/src through -overlay
+#   build/go/gotool-trace                  Go 1.27's `go tool trace` (cmd/trace)
 #   build/go/gotraceraw, gotracevalidate   Go 1.23's trace test commands, built in
 #                                          place from /usr/lib/go-1.23/src/internal/trace
 #   build/go/gotracevalidate-go122         the same validator from Go 1.22 (if present)
 #   build/go/fuzzconv                      Go fuzz corpus file -> raw bytes
-#   build/go/bin/tracegen-1.NN             tests/go/tracegen built by each toolchain
-#   build/go/traces/go1NN.trace            tracegen output per toolchain, plus
-#   build/go/traces/tiny-go1NN.trace       tests/go/tinytrace output (a few KB) per toolchain,
-#                                          go123-allocfree.trace (GODEBUG=traceallocfree=1)
+#   build/go/bin/tracegen-1.NN             tests/go/tracegen built by each toolchain (-trimpath)
+#   build/go/traces/go1NN.trace            tracegen output per toolchain (1.19, 1.21-1.27)
+#   build/go/traces/go1NN-gens.trace       1.22-1.27 with GODEBUG=traceadvanceperiod=100ms
+#                                          (>= 10 generations in a 1.3 s run)
+#   build/go/traces/go1NN-allocfree.trace  1.23-1.27 with GODEBUG=traceallocfree=1 and the same
+#                                          short period (ExperimentalBatch items)
+#   build/go/traces/tiny-go1NN.trace       tests/go/tinytrace output (a few KB) per toolchain
 #   build/go/overlay.json                  go test -overlay map used by legacy_counts.sh
+#
+# Every Go program that writes a trace is built with -trimpath, so no trace
+# carries a path of this machine (only module and standard-library paths).
 #
 # Exits 77 (skip) with a one-line reason when a required Go toolchain is missing.
 set -eu
@@ -29,7 +40,8 @@ case ${1:-} in
 esac
 
 goroot() { echo "/usr/lib/go-$1"; }
-for v in 1.19 1.21 1.22 1.23; do
+VERSIONS="1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27"
+for v in $VERSIONS; do
     if [ ! -x "$(goroot $v)/bin/go" ]; then
         echo "skip: Go $v toolchain not installed ($(goroot $v)/bin/go missing)"
         exit 77
@@ -37,7 +49,7 @@ for v in 1.19 1.21 1.22 1.23; do
 done
 cmdsrc=$(goroot 1.23)/src/internal/trace/testdata/cmd
 for d in "$cmdsrc/gotraceraw" "$cmdsrc/gotracevalidate" "$(goroot 1.19)/src/internal/trace" \
-    "$(goroot 1.21)/src/internal/trace"; do
+    "$(goroot 1.21)/src/internal/trace" "$(goroot 1.27)/src/internal/trace/testtrace" "$(goroot 1.27)/src/cmd/trace"; do
     if [ ! -d "$d" ]; then
         echo "skip: Go source tree missing ($d)"
         exit 77
@@ -85,7 +97,7 @@ our_cmd() {
     go=$(goroot "$v")/bin/go
     fresh "$dst" "$go" "$root/tests/go/$pkg/main.go" "$root/tests/go/go.mod" "$self" && return 0
     say "building $pkg (Go $v)"
-    (cd "$root/tests/go" && "$go" build -o "$dst.tmp" "./$pkg")
+    (cd "$root/tests/go" && "$go" build -trimpath -o "$dst.tmp" "./$pkg")
     mv -f "$dst.tmp" "$dst"
 }
 
@@ -106,23 +118,55 @@ gen() {
         echo "prepare: $name: unexpected header: $(head -c 16 "$dst.tmp" | od -An -c | tr -s ' ')" >&2
         exit 1
     fi
-    # Go's own reader must accept what Go's runtime wrote. For legacy headers Go
-    # 1.23 goes through its converter (oldtrace), whose ordering checks reject
-    # some large, valid Go 1.19 traces ("tried to run proc 1 when one was
-    # already executing"), so there a rejection is only reported.
-    if ! "$out/gotracevalidate" <"$dst.tmp" 2>"$dst.err"; then
-        case $header in
-        "go 1.19 trace" | "go 1.21 trace")
-            echo "prepare: $name: note: Go 1.23's legacy converter rejects it: $(head -n 1 "$dst.err")" >&2 ;;
-        *)
-            echo "prepare: $name: rejected by gotracevalidate: $(head -n 1 "$dst.err")" >&2
-            exit 1 ;;
-        esac
-    fi
-    rm -f "$dst.err"
+    # Go's own reader must accept what Go's runtime wrote: Go 1.27's Reader and
+    # test validator (GoVersion from the header). For legacy headers Go 1.27
+    # goes through its v1 converter, whose thread attribution makes the
+    # validator reject some valid traces (semantics.md 3.2), so there the
+    # Reader alone decides and a validator rejection is only reported.
+    local verdict
+    case $header in
+    "go 1.19 trace" | "go 1.21 trace")
+        verdict=$("$out/gotraceoracle" validate -reader "$dst.tmp") || {
+            echo "prepare: $name: rejected by Go 1.27's reader: $verdict" >&2; exit 1; }
+        "$out/gotraceoracle" validate "$dst.tmp" >/dev/null ||
+            echo "prepare: $name: note: Go 1.27's validator rejects the converted legacy trace" >&2 ;;
+    *)
+        verdict=$("$out/gotraceoracle" validate "$dst.tmp") || {
+            echo "prepare: $name: rejected by Go 1.27's validator: $verdict" >&2; exit 1; } ;;
+    esac
     mv -f "$dst.tmp" "$dst"
 }
 
+# oracle127: tests/go/oracle127/main.go appears as a package inside Go 1.27's
+# internal/trace through -overlay (it imports internal packages); nothing is
+# written into the Go tree.
+oracle127() {
+    local go dst ov src
+    go=$(goroot 1.27)/bin/go
+    dst=$out/gotraceoracle
+    src=$root/tests/go/oracle127/main.go
+    fresh "$dst" "$go" "$src" "$self" && return 0
+    say "building gotraceoracle (Go 1.27)"
+    ov=$out/overlay-oracle127.json
+    printf '{"Replace": {"%s": "%s"}}\n' "$(goroot 1.27)/src/internal/trace/gotraceoracle/main.go" "$src" >"$ov"
+    (cd "$(goroot 1.27)/src" && "$go" build -tags gotrace_oracle -trimpath -overlay "$ov" -o "$dst.tmp" \
+        ./internal/trace/gotraceoracle)
+    mv -f "$dst.tmp" "$dst"
+}
+
+# gotool_trace: Go 1.27's `go tool trace`, built once (Debian does not ship it prebuilt).
+gotool_trace() {
+    local go dst
+    go=$(goroot 1.27)/bin/go
+    dst=$out/gotool-trace
+    fresh "$dst" "$go" "$self" && return 0
+    say "building go tool trace (Go 1.27)"
+    (cd "$(goroot 1.27)/src" && "$go" build -trimpath -o "$dst.tmp" cmd/trace)
+    mv -f "$dst.tmp" "$dst"
+}
+
+oracle127
+gotool_trace
 std_cmd gotraceraw
 std_cmd gotracevalidate
 # Go 1.22's validator (its reader lived in internal/trace/v2) as a second opinion
@@ -134,7 +178,7 @@ if [ -f "$v122/main.go" ] && ! fresh "$out/gotracevalidate-go122" "$(goroot 1.22
     mv -f "$out/gotracevalidate-go122.tmp" "$out/gotracevalidate-go122"
 fi
 our_cmd 1.23 fuzzconv "$out/fuzzconv"
-for v in 1.19 1.21 1.22 1.23; do
+for v in $VERSIONS; do
     our_cmd "$v" tracegen "$out/bin/tracegen-$v"
     our_cmd "$v" tinytrace "$out/bin/tinytrace-$v"
 done
@@ -149,21 +193,39 @@ printf '{"Replace": {\n  "%s": "%s",\n  "%s": "%s"\n}}\n' \
     "$(goroot 1.21)/src/internal/trace/gotrace_oracle_test.go" "$oracle" >"$overlay.tmp"
 if cmp -s "$overlay.tmp" "$overlay"; then rm -f "$overlay.tmp"; else mv -f "$overlay.tmp" "$overlay"; fi
 
-# Each tracegen run takes about 1.2 s of mostly idle wall time: run them side by side.
+# The header each release writes (Go 1.24 kept 1.23's, Go 1.27 kept 1.26's).
+header_of() {
+    case $1 in
+    1.24) echo "go 1.23 trace" ;;
+    1.27) echo "go 1.26 trace" ;;
+    *) echo "go $1 trace" ;;
+    esac
+}
+# 100 ms generations: a 1.3 s run has >= 10 of them.
+short=traceadvanceperiod=100000000
+
+# Each tracegen run takes about 1.3 s of mostly idle wall time: run them side by
+# side, a few at a time.
 pids=()
-gen 1.19 go119.trace "go 1.19 trace" & pids+=($!)
-gen 1.21 go121.trace "go 1.21 trace" & pids+=($!)
-gen 1.22 go122.trace "go 1.22 trace" & pids+=($!)
-gen 1.23 go123.trace "go 1.23 trace" & pids+=($!)
-gen 1.23 go123-allocfree.trace "go 1.23 trace" GODEBUG=traceallocfree=1 & pids+=($!)
-for v in 19 21 22 23; do
-    prog=tinytrace gen "1.$v" "tiny-go1$v.trace" "go 1.$v trace" & pids+=($!)
+run() {
+    "$@" &
+    pids+=($!)
+    if [ ${#pids[@]} -ge 6 ]; then wait "${pids[0]}" || rc=1; pids=("${pids[@]:1}"); fi
+}
+rc=0
+for v in $VERSIONS; do
+    n=${v#1.}
+    h=$(header_of "$v")
+    run gen "$v" "go1$n.trace" "$h"
+    prog=tinytrace run gen "$v" "tiny-go1$n.trace" "$h"
+    [ "$n" -ge 22 ] && run gen "$v" "go1$n-gens.trace" "$h" GODEBUG=$short
+    [ "$n" -ge 23 ] && run gen "$v" "go1$n-allocfree.trace" "$h" GODEBUG=traceallocfree=1,$short
 done
 if [ $big = 1 ]; then
-    gen 1.23 big-go123.trace "go 1.23 trace" -- -mb 50 & pids+=($!)
-    gen 1.19 big-go119.trace "go 1.19 trace" -- -mb 50 & pids+=($!)
+    run gen 1.23 big-go123.trace "go 1.23 trace" -- -mb 50
+    run gen 1.19 big-go119.trace "go 1.19 trace" -- -mb 50
+    run gen 1.27 big-go127.trace "go 1.26 trace" -- -mb 80
 fi
-rc=0
 for p in "${pids[@]}"; do
     wait "$p" || rc=1
 done
