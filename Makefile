@@ -31,7 +31,9 @@ XXH_CFLAGS := $(shell pkg-config --cflags libxxhash 2>/dev/null)
 XXH_LIBS   := $(shell pkg-config --libs libxxhash 2>/dev/null || echo -lxxhash)
 ALL_CFLAGS := $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden -Icodec $(XXH_CFLAGS)
 
-LIB_SRC := $(sort $(wildcard codec/*/*.c))
+# libgotrace is every codec/<concern>/*.c except the capture layer, which is
+# its own library on top of it (codec/capture/capture.mk).
+LIB_SRC := $(filter-out codec/capture/%,$(sort $(wildcard codec/*/*.c)))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
@@ -132,6 +134,8 @@ bench: deps all $(TOOL_BIN) ## print throughput and peak RSS beside Go's own too
 
 # Fuzzing targets (fuzz-smoke, fuzz, afl, coverage, ...) live beside the harnesses.
 -include fuzz/fuzz.mk
+# The live-capture library (libgotrace-capture) and its tests.
+-include codec/capture/capture.mk
 
 # ---- install ---------------------------------------------------------------
 install: all ## install library, header, pkg-config file and command (PREFIX, DESTDIR, LIBDIR, ...)

@@ -103,6 +103,7 @@ GT_API const char *gt_version_string(void);
     X(GT_ERR_BAD_FREQUENCY, 32, "frequency is zero")                                       \
     X(GT_ERR_MISSING_FOOTER, 33, "trace footer missing")                                   \
     X(GT_ERR_BAD_EVENT, 34, "event argument out of range")                                 \
+    X(GT_ERR_SEMANTIC, 35, "the events break Go's ordering rules")                         \
     X(GT_ERR_LIMIT, 40, "a configured limit was exceeded")                                 \
     X(GT_ERR_NOMEM, 41, "out of memory")                                                   \
     X(GT_ERR_IO, 42, "input/output error")                                                 \
