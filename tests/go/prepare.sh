@@ -10,6 +10,7 @@
 #                                          Reader + testtrace.Validator, GoVersion from the
 #                                          header; parsed; bytes2text; text2bytes), built
 #                                          inside /usr/lib/go-1.27/src through -overlay
+#   build/go/gotraceoracle-1.25            the same command built in Go 1.25's tree
 #   build/go/gotool-trace                  Go 1.27's `go tool trace` (cmd/trace)
 #   build/go/gotraceraw, gotracevalidate   Go 1.23's trace test commands, built in
 #                                          place from /usr/lib/go-1.23/src/internal/trace
@@ -140,16 +141,18 @@ gen() {
 # oracle127: tests/go/oracle127/main.go appears as a package inside Go 1.27's
 # internal/trace through -overlay (it imports internal packages); nothing is
 # written into the Go tree.
-oracle127() {
-    local go dst ov src
-    go=$(goroot 1.27)/bin/go
-    dst=$out/gotraceoracle
+# The same source also builds in Go 1.25's tree (ORACLE VERSION DST): Go 1.25's
+# raw reader is the only Go reader that reads go 1.25 files with AllocFree
+# events (Go 1.26+ stopped the go 1.25 table at ClockSnapshot).
+oracle() {
+    local v=$1 dst=$2 go ov src
+    go=$(goroot "$v")/bin/go
     src=$root/tests/go/oracle127/main.go
     fresh "$dst" "$go" "$src" "$self" && return 0
-    say "building gotraceoracle (Go 1.27)"
-    ov=$out/overlay-oracle127.json
-    printf '{"Replace": {"%s": "%s"}}\n' "$(goroot 1.27)/src/internal/trace/gotraceoracle/main.go" "$src" >"$ov"
-    (cd "$(goroot 1.27)/src" && "$go" build -tags gotrace_oracle -trimpath -overlay "$ov" -o "$dst.tmp" \
+    say "building $(basename "$dst") (Go $v)"
+    ov=$out/overlay-oracle-$v.json
+    printf '{"Replace": {"%s": "%s"}}\n' "$(goroot "$v")/src/internal/trace/gotraceoracle/main.go" "$src" >"$ov"
+    (cd "$(goroot "$v")/src" && "$go" build -tags gotrace_oracle -trimpath -overlay "$ov" -o "$dst.tmp" \
         ./internal/trace/gotraceoracle)
     mv -f "$dst.tmp" "$dst"
 }
@@ -165,7 +168,8 @@ gotool_trace() {
     mv -f "$dst.tmp" "$dst"
 }
 
-oracle127
+oracle 1.27 "$out/gotraceoracle"
+oracle 1.25 "$out/gotraceoracle-1.25"
 gotool_trace
 std_cmd gotraceraw
 std_cmd gotracevalidate
