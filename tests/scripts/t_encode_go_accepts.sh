@@ -4,8 +4,9 @@
 # goroutines are created, started, blocked, woken, stopped and destroyed with
 # correct sequence numbers, plus tasks, regions and logs) with gt_writer and
 # gt_batch; then
-#   go 1.22 / 1.23 (several generations):  Go 1.23's gotracevalidate (the full
-#       reader and its validator), and Go 1.22's for go 1.22 files;
+#   go 1.22 / 1.23 / 1.25 / 1.26 (several generations):  Go 1.27's reader and
+#       test validator with GoVersion from the header (gotraceoracle), plus Go
+#       1.23's gotracevalidate for go 1.22/1.23 files and Go 1.22's for go 1.22;
 #   go 1.7 - 1.21 (legacy):  Go 1.19's / 1.21's legacy parser, readTrace and
 #       the full Parse with ordering and state checks (tests/go/legacy_counts.sh),
 #       whose per-type counts must equal `gotrace stats --json`; and Go 1.19's
@@ -33,12 +34,16 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 # v2: Go's reader and validator.
 v2=0
-for v in 22 23; do
+for v in 22 23 25 26; do
     for s in $(seq 1 "$seeds"); do
         f=$tmp/v$v-$s.trace
         "$gen" -v "$v" -seed "$s" -steps $((20 + 15 * s)) -o "$f" >/dev/null || { fail "encode_sample -v $v -seed $s"; continue; }
         "$gt" validate "$f" >/dev/null || fail "$f: gotrace validate rejects it"
-        if ! "$go/gotracevalidate" <"$f" >/dev/null 2>"$tmp/err"; then
+        if ! line=$("$go/gotraceoracle" validate "$f"); then
+            fail "go 1.$v seed $s: Go 1.27's validator: $(cut -f2- <<<"$line" | head -c 300)"
+        elif [ "$v" -ge 25 ]; then
+            v2=$((v2 + 1))
+        elif ! "$go/gotracevalidate" <"$f" >/dev/null 2>"$tmp/err"; then
             fail "go 1.$v seed $s: Go 1.23's gotracevalidate: $(head -c 300 "$tmp/err")"
         elif [ "$v" = 22 ] && [ -x "$go/gotracevalidate-go122" ] && ! "$go/gotracevalidate-go122" <"$f" >/dev/null 2>"$tmp/err"; then
             fail "go 1.22 seed $s: Go 1.22's gotracevalidate: $(head -c 300 "$tmp/err")"
@@ -49,7 +54,9 @@ for v in 22 23; do
 done
 "$gen" -v 23 -seed 7 -random -o "$tmp/noise23.trace" >/dev/null
 "$go/gotracevalidate" <"$tmp/noise23.trace" >/dev/null 2>&1 && fail "gotracevalidate accepts a random trace: is it checking?"
-echo "v2: $v2 encoded traces accepted by gotracevalidate"
+"$gen" -v 26 -seed 7 -random -o "$tmp/noise26.trace" >/dev/null
+"$go/gotraceoracle" validate "$tmp/noise26.trace" >/dev/null 2>&1 && fail "Go 1.27's validator accepts a random trace: is it checking?"
+echo "v2: $v2 encoded traces (go 1.22, 1.23, 1.25, 1.26) accepted by Go 1.27's validator (and Go 1.23's for 1.22/1.23)"
 
 # Legacy: Go's legacy parser, through the count oracle.
 legacy=()

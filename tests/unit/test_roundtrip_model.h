@@ -652,7 +652,9 @@ static void tm_gen_valid(tm_model *m, tm_rng *r, unsigned version, unsigned step
         g->gen = 1 + gi;
         g->first = m->nbatch;
         s.clock += 10;
-        g->sync = (gt_sync){s.clock, TM_FREQ, s.clock + 1, 1000000 + s.clock, 1740755049, 123};
+        /* Mono, wall and trace times strictly increase from generation to generation,
+         * as Go's validator requires of clock snapshots. */
+        g->sync = (gt_sync){s.clock, TM_FREQ, s.clock + 1, 1000000 + s.clock, 1740755049 + gi, 123};
         for (unsigned mi = 0; mi < nm; mi++) {
             s.b = tm_new_batch(m, r, TM_EVENTS, legacy ? mi : mi + 1, s.clock);
             if (legacy) {
