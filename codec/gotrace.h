@@ -301,7 +301,8 @@ typedef enum gt_kind {
     GT_KIND_CPU_SAMPLE,         /* CPU sample */
     GT_KIND_FREQUENCY,          /* args[0] = ticks per second */
     GT_KIND_CLOCK_SNAPSHOT,     /* 1.25+: dt, mono, sec, nsec */
-    GT_KIND_IGNORED_DATA,       /* bytes Go's reader skips: the rest of a 1.22-1.24 frequency batch */
+    GT_KIND_IGNORED_DATA,       /* opaque bytes; no longer produced by the reader (Go 1.27 rejects what
+                                   Go 1.22-1.24 skipped after a frequency), still accepted by the encoder */
     GT_KIND_END_OF_GENERATION,  /* 1.26 wire marker */
     GT_KIND_GENERATION_END      /* synthetic: a v2 generation ended and validated */
 } gt_kind;

@@ -253,7 +253,7 @@ static bool allowed(const gt_reader *r, int kind, uint64_t index, uint8_t type, 
     case BK_STRINGS: return index == 0 ? type == GT_V2_STRINGS : type == GT_V2_STRING;
     case BK_STACKS: return index == 0 ? type == GT_V2_STACKS : type == GT_V2_STACK;
     case BK_CPU: return index == 0 ? type == GT_V2_CPU_SAMPLES : type == GT_V2_CPU_SAMPLE;
-    case BK_FREQ: return index == 0 && type == GT_V2_FREQUENCY;
+    case BK_FREQ: return type == GT_V2_FREQUENCY; /* Go 1.27 reads the whole batch; a second one is a duplicate */
     case BK_SYNC:
         return index == 0 ? type == GT_V2_SYNC : (type == GT_V2_FREQUENCY || type == GT_V2_CLOCK_SNAPSHOT);
     default: return v->spec && (v->spec->flags & (GT_EV_TIMED | GT_EV_STRUCTURAL)) == GT_EV_TIMED;
@@ -398,24 +398,6 @@ static gt_status validate_event(gt_reader *r, const gt_event *ev, const gt_view_
     return s;
 }
 
-/* Go reads only the first event of a frequency batch and ignores the rest;
- * so do we, handing the ignored bytes to the caller as one item. */
-static gt_status ignored_rest(gt_reader *r, gt_event *ev, uint64_t off)
-{
-    gt_batch_cursor *c = &r->cur;
-    gt_event_clear(ev);
-    ev->kind = GT_KIND_IGNORED_DATA;
-    ev->data = c->p;
-    ev->data_len = (uint64_t)(c->end - c->p);
-    ev->offset = off;
-    ev->batch = r->batch_count - 1;
-    ev->index = c->index++;
-    ev->generation = r->g.gen ? r->g.gen : GT_NONE;
-    ev->m = c->m;
-    c->p = c->end;
-    return GT_OK;
-}
-
 /* Read n argument varints; the common one-byte case stays inline. */
 static inline gt_status read_args(const uint8_t **pp, const uint8_t *end, gt_event *ev, unsigned n)
 {
@@ -464,7 +446,6 @@ static gt_status decode_event(gt_reader *r, gt_event *ev)
     uint64_t off = cur_offset(r);
     uint8_t type = *c->p;
     const gt_view_entry *v = &r->view[type];
-    if (c->kind == BK_FREQ && c->index > 0 && r->validate) return ignored_rest(r, ev, off);
     if (!allowed(r, c->kind, c->index, type, v)) return reject_type(r, type, off);
     event_head(r, ev, type, v, off);
     const uint8_t *p = c->p + 1;

@@ -555,6 +555,33 @@ static void test_truncate_everywhere(void **state)
     }
 }
 
+/* Go 1.27 reads a pre-1.25 frequency batch to its end: anything after the
+ * Frequency but another Frequency is an error ("expected frequency or clock
+ * snapshot event, got 48"), a second one a duplicate. (Go 1.22-1.24 ignored
+ * the rest of the batch; gotrace followed them before Go 1.27 became the
+ * reference.) */
+static void test_frequency_batch_tail(void **state)
+{
+    (void)state;
+    static const uint8_t tails[2][2] = {{0x30, 0x00}, {GT_V2_FREQUENCY, 0x06}};
+    static const gt_status want[2] = {GT_ERR_BAD_TABLE, GT_ERR_DUPLICATE_FREQUENCY};
+    for (int k = 0; k < 2; k++) {
+        static tb t;
+        t.n = 0;
+        tb_header(&t, 22);
+        tb_batch(&t, 1, MAXU, 1);
+        tb_byte(&t, GT_V2_FREQUENCY);
+        tb_uv(&t, 5);
+        size_t bad = t.n;
+        tb_bytes(&t, tails[k], 2);
+        tb_end(&t);
+        outcome o = decode(t.b, t.n);
+        assert_int_equal(o.status, want[k]);
+        assert_int_equal(o.err.offset, bad);
+        assert_int_equal(o.kinds[GT_KIND_IGNORED_DATA], 0);
+    }
+}
+
 static void test_sticky_and_reset(void **state)
 {
     (void)state;
@@ -761,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_generation_order),   cmocka_unit_test(test_framing_errors),
         cmocka_unit_test(test_experimental_batch), cmocka_unit_test(test_streaming_equivalence),
         cmocka_unit_test(test_truncate_everywhere), cmocka_unit_test(test_sticky_and_reset),
+        cmocka_unit_test(test_frequency_batch_tail),
         cmocka_unit_test(test_limits),             cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_bit_flips),          cmocka_unit_test(test_filter_counts),
         cmocka_unit_test(test_memory_bounded),
