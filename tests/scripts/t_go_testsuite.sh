@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # gt-sanitize
-# Go's own v2 test traces (testdata/tests/*.test and the FuzzReader corpus, see
-# tests/go/gotests.sh): gotrace validate's verdict must agree with Go's
-# gotracevalidate wherever gotrace claims to check the same thing.
+# Go's own v2 test traces (Go 1.27's testdata/tests/*.test and FuzzReader corpus,
+# see tests/go/gotests.sh): gotrace's *structural* verdict (validate
+# --structural: the wire format and tables) must agree with Go's wherever
+# gotrace claims to check the same thing. The semantic verdict (plain
+# validate) is checked against Go 1.27 by t_semantic_gotests.sh.
 #
-# Go's verdict is Go 1.23's gotracevalidate; for "go 1.22" files Go 1.22's
-# validator (when built) is a second opinion. Rules, per file:
-#   Go 1.23 accepts                   -> we must accept.
-#   a Go version rejects with a        -> we must reject (any error code).
+# Go's verdict is Go 1.27's: its Reader plus testtrace.Validator with
+# GoVersion from the file's header. Go 1.23's gotracevalidate (and Go 1.22's
+# for go 1.22 files) are kept as columns where they differ. Rules, per file:
+#   Go 1.27 accepts                   -> we must accept.
+#   Go 1.27 rejects with a             -> we must reject (any error code).
 #     wire-level error
-#   Go rejects only with semantic      -> either verdict is fine: gotrace checks the
-#     errors (order.go state machine,     wire format and tables, not the scheduler
-#     or Go panicked)                     state machine; the table shows what we did.
+#   Go rejects only with semantic      -> either structural verdict is fine: the
+#     errors (order.go state machine,     state machine is the semantic check's job;
+#     or Go panicked)                     the table shows what we did.
 #   gotrace crashes or exits 2         -> failure.
 # The full table goes to build/reports/go-testsuite-agreement.txt.
 set -u
@@ -30,27 +33,35 @@ mkdir -p "$(dirname "$report")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# One line per file: NAME, go-status, go-message, go122-status, go122-message,
-# go-expect, our-status, our-output (tab-separated; go122 fields empty if absent)
-for v in "$dir"/*.go-verdict; do
-    name=$(basename "$v" .go-verdict)
+# --structural exists once the semantic check is the default.
+structural=()
+"$gt" validate --structural examples/traces/go122-small.trace >/dev/null 2>&1 && structural=(--structural)
+
+field() { # FILE LINE: that line of a verdict file, empty if there is none
+    [ -f "$1" ] && sed -n "$2p" "$1"
+}
+
+# One line per file: NAME, go-status, go-message, go123-status, go123-message,
+# go122-status, go122-message, go-expect, our-status, our-output (tab-separated;
+# older-Go fields empty where that Go does not read the version)
+for v in "$dir"/*.go127-verdict; do
+    name=$(basename "$v" .go127-verdict)
     f=$dir/$name.trace
-    gost=$(sed -n 1p "$v")
-    gomsg=$(sed -n 2p "$v")
-    g2st='' g2msg=''
-    if [ -f "$dir/$name.go122-verdict" ]; then
-        g2st=$(sed -n 1p "$dir/$name.go122-verdict")
-        g2msg=$(sed -n 2p "$dir/$name.go122-verdict")
-    fi
+    gost=$(field "$v" 1)
+    gomsg=$(field "$v" 2)
+    g3st=$(field "$dir/$name.go123-verdict" 1)
+    g3msg=$(field "$dir/$name.go123-verdict" 2)
+    g2st=$(field "$dir/$name.go122-verdict" 1)
+    g2msg=$(field "$dir/$name.go122-verdict" 2)
     expect=$(cat "$dir/$name.go-expect" 2>/dev/null || true)
-    out=$("$gt" validate "$f" 2>"$tmp/err")
+    out=$("$gt" validate ${structural[@]+"${structural[@]}"} "$f" 2>"$tmp/err")
     st=$?
     # Keep only our line for this file; anything else (sanitizer reports, crashes)
     # is folded into the message so the table shows it.
     line=$(grep -F "$f: " <<<"$out" | head -n 1)
     [ -n "$line" ] || line="(no verdict line) $(head -n 3 "$tmp/err" | tr '\n' ' ')"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$gost" "$gomsg" "$g2st" "$g2msg" "$expect" "$st" \
-        "${line#"$f: "}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$gost" "$gomsg" "$g3st" "$g3msg" "$g2st" "$g2msg" \
+        "$expect" "$st" "${line#"$f: "}"
 done >"$tmp/results"
 
 python3 - "$tmp/results" "$report" <<'EOF'
@@ -71,6 +82,9 @@ WIRE = [
     r"invalid string size", r"invalid stack size", r"failed to read full string", r"reading frame",
     r"expected (string|stack|CPU sample) event", r"missing .*batch header",
     r"no frequency event", r"found multiple frequency events", r"no EvFrequency event",
+    r"expected frequency or clock snapshot event", r"found multiple clock snapshot events",
+    r"missing sync batch header", r"no clock snapshot event", r"incomplete generation found",
+    r"missing end-of-generation event", r"unexpectedly processing EndOfGeneration",
     r"invalid event type", r"found event without a timestamp",
     r"invalid string ID", r"invalid stack ID", r"invalid (func|file) string ID", r"found unknown pc",
     r"unexpected EOF", r"(^|\W)EOF$",
@@ -87,18 +101,17 @@ def go_verdict(st, msg):
         return "", ""
     if int(st) == 0:
         return "accept", "-"
-    if msg.startswith("panic:"):
+    if int(st) == 2 or msg.startswith("panic:"):
         return "reject: " + msg, "go-panic"
     return "reject: " + msg, "wire" if wire_re.search(msg) else "semantic"
 
 rows, fails = [], []
 counts = {"agree": 0, "allowed": 0, "FAIL": 0}
 for line in open(sys.argv[1]):
-    name, gost, gomsg, g2st, g2msg, expect, st, ours = line.rstrip("\n").split("\t")
+    name, gost, gomsg, g3st, g3msg, g2st, g2msg, expect, st, ours = line.rstrip("\n").split("\t")
     go_v, cls = go_verdict(gost, gomsg)
-    go2_v, cls2 = go_verdict(g2st, g2msg)
-    if cls2 == "wire" and cls != "wire":
-        cls = "wire (go1.22)" if cls != "-" else "conflict"
+    go3_v, _ = go_verdict(g3st, g3msg)
+    go2_v, _ = go_verdict(g2st, g2msg)
     st = int(st)
     if st == 0 and ours.startswith("ok"):
         our_v = "accept"
@@ -109,8 +122,6 @@ for line in open(sys.argv[1]):
     go_ok, our_ok = go_v == "accept", our_v == "accept"
     if our_v.startswith("ERROR"):
         verdict = "NO: gotrace failed"
-    elif cls == "conflict":
-        verdict = "yes" if go_ok == our_ok else "no (allowed: Go 1.22 and 1.23 disagree)"
     elif go_ok and not our_ok:
         verdict = "NO: Go accepts, we reject"
     elif cls.startswith("wire") and our_ok:
@@ -126,14 +137,18 @@ for line in open(sys.argv[1]):
         counts["agree"] += 1
     else:
         counts["allowed"] += 1
-    rows.append((name, go_v, our_v, cls, verdict, go2_v, expect))
+    # Older Go releases' verdicts only where they differ from Go 1.27's.
+    go3_v = go3_v if go3_v and go3_v != go_v else ""
+    go2_v = go2_v if go2_v and go2_v != go_v else ""
+    rows.append((name, go_v, our_v, cls, verdict, go3_v, go2_v, expect))
 
 with open(sys.argv[2], "w") as out:
-    out.write("# Go test traces: Go's gotracevalidate vs gotrace validate (tab-separated).\n")
-    out.write("# Generated by tests/scripts/t_go_testsuite.sh. class: kind of Go's error;\n")
-    out.write("# go1.22 verdict: Go 1.22's validator, go 1.22 files only;\n")
+    out.write("# Go 1.27's test traces: Go 1.27 (Reader + testtrace.Validator, GoVersion from the header)\n")
+    out.write("# vs gotrace validate --structural (tab-separated). Generated by tests/scripts/t_go_testsuite.sh.\n")
+    out.write("# class: kind of Go's error; go1.23 / go1.22 verdict: Go 1.23's and Go 1.22's gotracevalidate,\n")
+    out.write("# shown only where they differ from Go 1.27 (go1.23: go 1.22/1.23 files; go1.22: go 1.22 files);\n")
     out.write("# expect: the .test file's own expectation (fuzz corpus files have none).\n")
-    out.write("file\tgo verdict\tour verdict\tclass\tagree\tgo1.22 verdict\texpect\n")
+    out.write("file\tgo1.27 verdict\tour structural verdict\tclass\tagree\tgo1.23 verdict\tgo1.22 verdict\texpect\n")
     for r in rows:
         out.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
     out.write("# summary: %d files, %d agree, %d differ where allowed, %d FAIL\n"
