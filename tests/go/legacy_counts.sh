@@ -14,7 +14,8 @@
 # internal/trace package of the installed Go source tree with `go test -overlay`
 # (nothing is copied) and calls the unexported readTrace. Files with a
 # "go 1.21 trace" header go to Go 1.21's tree (its parser adds version 1021),
-# all others to Go 1.19's. Go 1.21 names the STW events STWStart/STWDone where
+# all others to Go 1.19's; LEGACY_ORACLE=1.19 or 1.21 sends every file to that
+# tree (Go 1.21's parser reads every legacy version). Go 1.21 names the STW events STWStart/STWDone where
 # Go 1.19 says GCSTWStart/GCSTWDone; the names are printed as that toolchain
 # spells them. See tests/README.md, "Oracles".
 set -eu
@@ -37,13 +38,16 @@ unset GOROOT GOOS GOARCH GOEXPERIMENT GODEBUG
 
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
-# Route each file by its header; remember the order for the final output.
+# Route each file by its header (or all of them to the tree LEGACY_ORACLE=1.19
+# or 1.21 names); remember the order for the final output.
 files119=() files121=() order=()
 for f in "$@"; do
     a=$(abs "$f")
     case $a in *:* | *$'\n'*) echo "legacy_counts: unsupported file name: $f" >&2; exit 2 ;; esac
     order+=("$a")
-    if [ "$(head -c 16 "$a" 2>/dev/null | tr -d '\0')" = "go 1.21 trace" ]; then
+    if [ "${LEGACY_ORACLE:-}" = 1.19 ]; then
+        files119+=("$a")
+    elif [ "${LEGACY_ORACLE:-}" = 1.21 ] || [ "$(head -c 16 "$a" 2>/dev/null | tr -d '\0')" = "go 1.21 trace" ]; then
         files121+=("$a")
     else
         files119+=("$a")
