@@ -129,7 +129,7 @@ def version(f):
     except Exception:
         return 0
 
-rows, fails, disagree = [], [], set()
+rows, fails, disagree, msgdiff = [], [], set(), set()
 for f in sorted(ours):
     name = os.path.basename(f)
     v = version(f)
@@ -152,7 +152,12 @@ for f in sorted(ours):
     stricter = ("GT_ERR_UNDEFINED_STRING", "GT_ERR_UNDEFINED_STACK")  # spec/PERMISSIVE.md
     if any(accepts) and ours[f] != "accept" and not any(x in ours[f] for x in stricter):
         fails.append(f"{name}: a Go reader accepts it, gotrace's structural check rejects it: {ours[f]}")
-    rows.append((name, f"go 1.{v}", g27, g21, g19, ours[f], "DISAGREE" if name in disagree else ""))
+    # Same verdict, different first error (wording of the same check aside).
+    rej = {x.removeprefix("reject: ").split(" (")[0].split(" at offset")[0] for x in gov if x.startswith("reject")}
+    note = "DISAGREE" if name in disagree else ("messages differ" if len(rej) > 1 else "")
+    if note == "messages differ":
+        msgdiff.add(name)
+    rows.append((name, f"go 1.{v}", g27, g21, g19, ours[f], note))
 
 if disagree != expected:
     fails.append(f"the Go readers disagree on {sorted(disagree)}, expected {sorted(expected)}")
@@ -164,7 +169,8 @@ with open(report, "w") as out:
     out.write("file\theader\tgo1.27 reader\tgo1.21 parse\tgo1.19 parse\tgotrace structural\tgo readers\n")
     for r in rows:
         out.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
-    out.write(f"# summary: {len(rows)} files; Go readers disagree on {len(disagree)}: {', '.join(sorted(disagree)) or '-'}\n")
+    out.write(f"# summary: {len(rows)} files; Go readers disagree on {len(disagree)}: {', '.join(sorted(disagree)) or '-'};\n")
+    out.write(f"# same verdict but a different first error on {len(msgdiff)}: {', '.join(sorted(msgdiff)) or '-'}\n")
 
 for r in rows:
     print("%-44s %-8s go1.27=%-7s go1.21=%-7s go1.19=%-7s gotrace=%-7s %s" % (
@@ -174,6 +180,7 @@ for name in sorted(disagree):
     print(f"disagreement {name}: go1.27 {r[2]} | go1.21 {r[3]} | go1.19 {r[4]}")
 for f in fails:
     print("FAIL " + f)
-print(f"summary: {len(rows)} legacy files, Go readers disagree on {len(disagree)}, {len(fails)} failures (table: {report})")
+print(f"summary: {len(rows)} legacy files, Go readers disagree on {len(disagree)} (first errors differ on "
+      f"{len(msgdiff)} more), {len(fails)} failures (table: {report})")
 sys.exit(1 if fails else 0)
 PY
