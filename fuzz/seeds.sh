@@ -3,9 +3,9 @@
 # Sources, all written by this project's own programs (Go's test data is never
 # copied; fuzz.sh reads it in place at fuzz time):
 #   - build/go/traces/*.trace (tests/go/prepare.sh: the tracegen workload under
-#     Go 1.19/1.21/1.22/1.23), shrunk by $FZ/seedgen to a few KB;
+#     Go 1.19-1.27, built with -trimpath), shrunk by $FZ/seedgen to a few KB;
 #   - build/tools/encode_sample: the encoder's valid schedules and structural
-#     noise for every version (the only source for go 1.5-1.11, 1.25, 1.26);
+#     noise for every version (the only source for go 1.5-1.11);
 #   - `gotrace dump --lossless` of those, for the text assembler.
 # Everything else in corpus/<target>/ comes from campaigns (`make fuzz-merge`).
 set -euo pipefail
@@ -28,6 +28,9 @@ shrink go122 go122 v2
 shrink go123 go123 v2
 shrink go123-allocfree go123-allocfree v2 -g 1 -b 2 -e 4
 shrink go123 go123-tiny v2 -g 1 -b 2 -e 3
+shrink go125 go125 v2
+shrink go127 go127 v2
+shrink go127-allocfree go127-allocfree v2 -g 1 -b 2 -e 4
 shrink go119 go119 legacy
 shrink go121 go121 legacy
 shrink go119 go119-tiny legacy -b 2 -e 3

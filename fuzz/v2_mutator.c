@@ -531,7 +531,7 @@ static int op_new_event(model *m, mrng *r)
             e.fr[f][3] = below(r, 2000);
         }
     }
-    static const uint8_t text[] = "runtime.main\0/usr/lib/go/src/x.go\xff\xfe";
+    static const uint8_t text[] = "runtime.main\0runtime/x.go\xff\xfe";
     if (spec->flags & GT_EV_HAS_DATA) {
         e.has_data = 1;
         e.data = text + below(r, 8);

@@ -254,7 +254,7 @@ static gt_status tm_write(tm_writer *tw, const tm_model *m)
 static void tm_gen_strings(tm_model *m, tm_rng *r, unsigned n, bool printable)
 {
     static const char *const words[] = {"main.main",    "runtime.gopark", "sync.(*Mutex).Lock",     "/src/main.go",
-                                        "chan receive", "select",         "net/http.(*conn).serve", "/usr/lib/go/x.go"};
+                                        "chan receive", "select",         "net/http.(*conn).serve", "runtime/x.go"};
     for (unsigned i = 0; i < n; i++) {
         uint8_t b[1024];
         size_t len;
