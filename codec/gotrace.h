@@ -164,6 +164,7 @@ typedef struct gt_limits {
     uint32_t max_frames;          /* frames per stack (default 128) */
     uint64_t max_ids;             /* string + stack IDs tracked per generation (default 1<<22) */
     uint64_t max_memory;          /* bytes the context may allocate in total (default 256 MiB) */
+    uint64_t max_generation_bytes; /* gt_parser: batch bytes of one v2 generation (default 1 GiB) */
 } gt_limits;
 
 /*! gt_limits_default() : fill *lim with the defaults. */
@@ -275,6 +276,10 @@ enum {
     GT_V2_EXPERIMENTAL_BATCH = 49, GT_V2_SYNC = 50, GT_V2_CLOCK_SNAPSHOT = 51,
     GT_V2_END_OF_GENERATION = 52
 };
+/* v2 experiment IDs (the ExperimentalBatch's experiment byte), as Go 1.23-1.27
+ * define them. GT_V2_EXPERIMENTS is how many there are: a validating reader
+ * rejects any other ID. */
+enum { GT_V2_EXP_NONE = 0, GT_V2_EXP_ALLOC_FREE = 1, GT_V2_EXPERIMENTS = 2 };
 /* Well-known legacy event types. */
 enum {
     GT_LEG_BATCH = 1, GT_LEG_FREQUENCY = 2, GT_LEG_STACK = 3, GT_LEG_TIMER_GOROUTINE = 35,
@@ -404,6 +409,261 @@ typedef struct gt_salvage {
 GT_API void gt_reader_salvage(const gt_reader *r, uint64_t total_size, gt_salvage *out);
 /*! gt_reader_memory() : bytes currently allocated by the reader and its peak. */
 GT_API void gt_reader_memory(const gt_reader *r, uint64_t *current, uint64_t *peak);
+
+/*-************************************
+ *  Parser (ordered events)
+ **************************************/
+/* gt_parser reads a v2 trace (headers go 1.22, 1.23, 1.25, 1.26) as Go 1.27's
+ * internal/trace.Reader does and delivers the events Go's Reader delivers, in
+ * the same order, with the same contexts, times and details. For each
+ * generation it reads every batch (string, stack and CPU-sample tables, the
+ * sync data), then merges the per-thread event streams by timestamp while
+ * replaying the scheduler's rules: goroutine, proc and thread states,
+ * sequence numbers, GC phases, ranges, tasks and regions. An event that
+ * breaks the rules ends parsing with GT_ERR_SEMANTIC and Go's message.
+ *
+ * What Go adds to the wire events, gt_parser adds too: a Sync event at the
+ * start of every generation and at the end; CPU samples merged by time;
+ * GoSwitch/GoSwitchDestroy expanded to three events (the switch itself read
+ * as an unblock, then a GoBlock or GoDestroy, then a GoStart); a ProcSteal
+ * before GoDestroySyscall when the goroutine held a P; times made strictly
+ * increasing. Error precedence follows Go: a generation's read and table
+ * errors come before any of its events (go 1.26: after a Sync, and the
+ * generation is dropped); every event of generation N comes before a read
+ * error in N+1; before go 1.26, a read error inside a generation is reported
+ * after the batches read so far are ordered. spec/ORDERING.md describes the
+ * rules and the few known differences from Go.
+ *
+ * Memory is one generation plus what spans generations (goroutines, procs,
+ * threads, open tasks). With gt_parser_set_buffer() the parser keeps only an
+ * index of the generation's event batches (40 bytes per batch) and reads the
+ * events from the caller's bytes; with gt_parser_set_callback() it copies the
+ * generation's event, string and stack batches into an arena reused by the
+ * next generation. limits.max_generation_bytes bounds a generation
+ * (GT_ERR_LIMIT at the batch that crosses it), max_memory everything.
+ *
+ * Legacy traces (go 1.5-1.21) are not ordered here (GT_ERR_UNSUPPORTED_VERSION).
+ *
+ * Example (print every event as `go tool trace -d=parsed` does):
+ *
+ *     gt_parser *p = gt_parser_create(NULL);
+ *     gt_parser_set_buffer(p, data, size);
+ *     gt_parsed ev;
+ *     char line[65536];
+ *     gt_status s;
+ *     while ((s = gt_parser_next(p, &ev)) == GT_OK) {
+ *         gt_parser_format(&ev, line, sizeof line);
+ *         puts(line);
+ *     }
+ *     if (s != GT_END) fprintf(stderr, "%s\n", gt_parser_message(p, NULL));
+ *     gt_parser_free(p);
+ */
+typedef struct gt_parser gt_parser;
+
+/* What an event means: Go's trace.EventKind, with Go's values. */
+typedef enum gt_parsed_kind {
+    GT_PARSED_BAD = 0,
+    GT_PARSED_SYNC,             /* start of a generation, and the end of the trace */
+    GT_PARSED_METRIC,           /* metric: name and value */
+    GT_PARSED_LABEL,            /* label on a goroutine */
+    GT_PARSED_STACK_SAMPLE,     /* CPU profile sample (stack) */
+    GT_PARSED_RANGE_BEGIN,      /* range: name, scope (GC, sweep, mark assist, stop-the-world) */
+    GT_PARSED_RANGE_ACTIVE,
+    GT_PARSED_RANGE_END,        /* ... and attributes */
+    GT_PARSED_TASK_BEGIN,       /* task: id, parent, type */
+    GT_PARSED_TASK_END,
+    GT_PARSED_REGION_BEGIN,     /* region: task, type */
+    GT_PARSED_REGION_END,
+    GT_PARSED_LOG,              /* log: task, category, message */
+    GT_PARSED_STATE_TRANSITION, /* goroutine or proc state change */
+    GT_PARSED_EXPERIMENTAL      /* experimental event: name, arguments */
+} gt_parsed_kind;
+
+/* Resources (Go's ResourceKind). */
+typedef enum gt_resource { GT_RESOURCE_NONE = 0, GT_RESOURCE_GOROUTINE, GT_RESOURCE_PROC, GT_RESOURCE_THREAD } gt_resource;
+/* Goroutine states (Go's GoState). */
+typedef enum gt_go_state {
+    GT_GO_UNDETERMINED = 0, GT_GO_NOT_EXIST, GT_GO_RUNNABLE, GT_GO_RUNNING, GT_GO_WAITING, GT_GO_SYSCALL
+} gt_go_state;
+/* Proc states (Go's ProcState). */
+typedef enum gt_proc_state { GT_PROC_UNDETERMINED = 0, GT_PROC_NOT_EXIST, GT_PROC_RUNNING, GT_PROC_IDLE } gt_proc_state;
+
+#define GT_NO_ID (-1)          /* M, P or G: none (Go's NoThread, NoProc, NoGoroutine) */
+#define GT_NO_TASK UINT64_MAX  /* task: none (Go's NoTask) */
+
+/* gt_parser_set_flags() flags */
+#define GT_PARSER_NO_FRAMES 0x1u /* leave gt_stack.frames NULL (nframes is still set): faster validation */
+
+/*! gt_strview : bytes owned by the parser (not NUL-terminated). */
+typedef struct gt_strview {
+    const char *ptr;
+    size_t len;
+} gt_strview;
+
+/*! gt_stack_frame : one resolved frame, leaf first. */
+typedef struct gt_stack_frame {
+    uint64_t pc;
+    gt_strview func;
+    gt_strview file;
+    uint64_t line;
+} gt_stack_frame;
+
+/*! gt_stack : a stack of the generation's stack table. present is 0 for
+ *  Go's NoStack; a present stack may have no frames (ID 0 where Go keeps the
+ *  handle, e.g. a goroutine created with no start stack, or a CPU sample). */
+typedef struct gt_stack {
+    const gt_stack_frame *frames; /* nframes entries; NULL with GT_PARSER_NO_FRAMES */
+    uint32_t nframes;
+    uint8_t present;
+    uint64_t id;                  /* the stack ID in its generation (0 = none) */
+} gt_stack;
+
+/*! gt_parsed :
+ *  One ordered event. m, p and g are the execution context (GT_NO_ID for
+ *  none), the state before the event for transitions. Only the member
+ *  named after `kind` is filled. Strings and frames stay valid until the
+ *  next call on the parser. */
+typedef struct gt_parsed {
+    uint8_t kind;        /* gt_parsed_kind */
+    uint8_t type;        /* wire event type it stands for (0 for Sync) */
+    uint8_t synthetic;   /* 1: added by the ordering (GoSwitch's second and third events, GoDestroySyscall's ProcSteal) */
+    int64_t m, p, g;
+    int64_t time;        /* nanoseconds, strictly increasing */
+    uint64_t offset;     /* byte offset of the wire event (synthetic: of its source; Sync: where its
+                            generation's first batch starts, or the end of the input for the last) */
+    uint64_t generation; /* generation of the event, GT_NONE for a Sync without one */
+    gt_stack stack;      /* the event's own stack */
+    struct {
+        uint64_t n;         /* 1 for the first Sync */
+        uint8_t has_clock;  /* go 1.25+: the generation's clock snapshot */
+        int64_t trace;      /* snapshot: trace clock (ns) */
+        uint64_t mono;      /* snapshot: monotonic clock (ns) */
+        int64_t sec, nsec;  /* snapshot: wall clock as Go's time.Unix(sec, nsec) normalizes it */
+    } sync;
+    struct {
+        gt_strview name;    /* e.g. "/sched/gomaxprocs:threads" */
+        uint64_t value;
+    } metric;
+    struct {
+        gt_strview label;
+        uint8_t resource;   /* gt_resource (goroutine) */
+        int64_t id;
+    } label;
+    struct {
+        gt_strview name;    /* e.g. "GC concurrent mark phase", "stop-the-world (GC sweep termination)" */
+        uint8_t scope;      /* gt_resource */
+        int64_t scope_id;
+        uint32_t nattrs;    /* RangeEnd of a sweep: "bytes swept", "bytes reclaimed" */
+        gt_strview attr_names[2];
+        uint64_t attr_values[2];
+    } range;
+    struct {
+        uint64_t id, parent; /* parent GT_NO_TASK for none */
+        gt_strview type;
+    } task;
+    struct {
+        uint64_t task;
+        gt_strview type;
+    } region;
+    struct {
+        uint64_t task;
+        gt_strview category, message;
+    } log;
+    struct {
+        uint8_t resource;   /* GT_RESOURCE_GOROUTINE or GT_RESOURCE_PROC */
+        int64_t id;
+        uint8_t from, to;   /* gt_go_state or gt_proc_state */
+        gt_strview reason;  /* GoStop and GoBlock */
+        gt_stack stack;     /* the stack of the resource that changes state */
+    } transition;
+    struct {
+        const char *name;   /* e.g. "HeapObjectAlloc" */
+        const char *experiment; /* e.g. "AllocFree" */
+        uint32_t nargs;
+        const char *arg_names[4];
+        uint64_t args[4];
+        gt_strview arg_strings[4]; /* arguments whose name ends in "string": the string */
+    } experimental;
+} gt_parsed;
+
+/*! gt_parse_counts : progress of a parser. */
+typedef struct gt_parse_counts {
+    uint64_t generations; /* generations installed */
+    uint64_t batches;     /* batches read */
+    uint64_t events;      /* events delivered (Syncs and synthetic events included) */
+    uint64_t memory, peak_memory;
+} gt_parse_counts;
+
+/*! gt_parser_create() : @param alloc may be NULL. @return NULL on allocation failure. */
+GT_API gt_parser *gt_parser_create(const gt_alloc *alloc);
+/*! gt_parser_free() : accepts NULL. */
+GT_API void gt_parser_free(gt_parser *p);
+/*! gt_parser_set_limits() :
+ *  Before the first gt_parser_next(); NULL = defaults. Go's own bounds
+ *  (batch 64 KiB, string 1 KiB, 128 frames) always apply with Go's messages;
+ *  smaller max_batch_size, max_string_size or max_frames add GT_ERR_LIMIT.
+ *  max_ids bounds the string and stack IDs of a generation, max_memory
+ *  (default 1.25 GiB here) everything, max_generation_bytes (default 1 GiB)
+ *  the batch bytes of one generation. A zero field means the default.
+ *  @return GT_OK; GT_ERR_STATE after the first gt_parser_next(). */
+GT_API gt_status gt_parser_set_limits(gt_parser *p, const gt_limits *lim);
+/*! gt_parser_set_flags() : GT_PARSER_* bits; any time. */
+GT_API gt_status gt_parser_set_flags(gt_parser *p, unsigned flags);
+/*! gt_parser_set_buffer() :
+ *  Read the trace from data[0..size) without copying it.
+ *  @pre data stays valid and unchanged while the parser uses it (a caller
+ *  may drop pages before the offset of the latest Sync event: nothing
+ *  before it is read again).
+ *  @return GT_OK; GT_ERR_STATE (input already set); GT_ERR_INVALID_ARGUMENT. */
+GT_API gt_status gt_parser_set_buffer(gt_parser *p, const void *data, size_t size);
+/*! gt_parser_set_callback() : pull the trace through fn (a pipe, a socket).
+ *  @return GT_OK; GT_ERR_STATE; GT_ERR_INVALID_ARGUMENT; GT_ERR_NOMEM. */
+GT_API gt_status gt_parser_set_callback(gt_parser *p, gt_read_fn fn, void *user);
+/*! gt_parser_next() :
+ *  The next ordered event into *ev.
+ *  @return GT_OK (an event), GT_END (after the final Sync; repeated calls
+ *          return GT_END), or an error: GT_ERR_SEMANTIC when the events break
+ *          the ordering rules, a wire status (GT_ERR_TRUNCATED,
+ *          GT_ERR_GENERATION, GT_ERR_UNDEFINED_STACK, ...) for what Go's
+ *          reader rejects before ordering, GT_ERR_LIMIT, GT_ERR_NOMEM,
+ *          GT_ERR_IO, GT_ERR_STATE (no input set), GT_ERR_INVALID_ARGUMENT.
+ *          Errors are sticky. */
+GT_API gt_status gt_parser_next(gt_parser *p, gt_parsed *ev);
+/*! gt_parser_error() :
+ *  The error record (status GT_OK if none). message holds Go's text
+ *  (truncated to fit; gt_parser_message() has all of it); offset is the
+ *  byte offset of the event or batch at fault; batch and event index it;
+ *  generation is the generation being read or ordered. Never NULL. */
+GT_API const gt_error *gt_parser_error(const gt_parser *p);
+/*! gt_parser_message() :
+ *  Go's complete error text ("" if none), e.g. the frontier dump of
+ *  "broken trace: failed to advance", whose G, P and M lines Go prints in
+ *  map order and gt_parser in creation order. @param len receives its
+ *  length (the text may contain NUL bytes from the trace; may be NULL). */
+GT_API const char *gt_parser_message(const gt_parser *p, size_t *len);
+/*! gt_parser_error_thread() : the M (thread) of the event at fault, GT_NO_ID if none. */
+GT_API int64_t gt_parser_error_thread(const gt_parser *p);
+/*! gt_parser_diagnostic() :
+ *  After "failed to advance": one line per thread with a pending event,
+ *  "M <m> at offset <n>: <event> <args>: <why it cannot happen now>", e.g.
+ *  "G 7 is Runnable, not Waiting" or "seq 3 (gen 2) does not follow 1 (gen 2)".
+ *  After another error: the event at fault, one line. "" when there is no error.
+ *  @return the text's length; complete when <= cap, NUL-terminated when < cap. */
+GT_API size_t gt_parser_diagnostic(const gt_parser *p, char *dst, size_t cap);
+/*! gt_parser_format() :
+ *  Go's Event.String() of ev, exactly as `go tool trace -d=parsed` prints it
+ *  (without the final newline). Sync wall clocks use the process's local
+ *  time zone, as Go does. @return as gt_parser_diagnostic(). */
+GT_API size_t gt_parser_format(const gt_parsed *ev, char *dst, size_t cap);
+/*! gt_parser_version() : the trace version (0 before the header is read). */
+GT_API unsigned gt_parser_version(const gt_parser *p);
+/*! gt_parser_counts() : generations, batches and events so far; memory. */
+GT_API void gt_parser_counts(const gt_parser *p, gt_parse_counts *out);
+/*! gt_parsed_kind_name() : Go's name of a kind ("StateTransition"); "Bad" if unknown. */
+GT_API const char *gt_parsed_kind_name(unsigned kind);
+/*! gt_go_state_name() / gt_proc_state_name() : Go's names ("Runnable", "Idle"); "Bad" if unknown. */
+GT_API const char *gt_go_state_name(unsigned state);
+GT_API const char *gt_proc_state_name(unsigned state);
 
 /*-************************************
  *  Text (Go's raw text form)

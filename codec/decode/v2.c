@@ -116,6 +116,12 @@ static gt_status parse_header(gt_reader *r, const uint8_t *p, size_t avail, batc
     if (h->type == GT_V2_EXPERIMENTAL_BATCH) {
         if (q >= end) return FAIL_AT(r, GT_ERR_TRUNCATED, off, r->batch_count, GT_NONE, "input ends inside a batch header");
         h->exp = *q++;
+        /* Go's reader keeps such a batch, then its tools index the list of
+         * experiments with the ID and panic (spec/PERMISSIVE.md). */
+        if (r->validate && h->exp >= GT_V2_EXPERIMENTS)
+            return FAIL_AT(r, GT_ERR_BAD_BATCH, off + 1, r->batch_count, GT_NONE,
+                           "unknown experiment %u (Go knows experiments 0 to %d; its tools crash on others)", h->exp,
+                           GT_V2_EXPERIMENTS - 1);
     }
     uint64_t *vals[4] = {&h->gen, &h->m, &h->time, &h->size};
     uint8_t *widths[4] = {&h->w_gen, &h->w_m, &h->w_time, &h->w_size};

@@ -582,6 +582,46 @@ static void test_frequency_batch_tail(void **state)
     }
 }
 
+/* An ExperimentalBatch of an experiment Go does not know: Go's reader keeps
+ * it and Go's tools then crash on it, so a validating reader rejects it at
+ * the experiment byte; a raw dump keeps it. */
+static void test_unknown_experiment(void **state)
+{
+    (void)state;
+    static tb t;
+    t.n = 0;
+    tb_header(&t, 26);
+    tb_batch(&t, 1, MAXU, 1);
+    tb_byte(&t, GT_V2_SYNC);
+    tb_byte(&t, GT_V2_FREQUENCY);
+    tb_uv(&t, 5);
+    tb_byte(&t, GT_V2_CLOCK_SNAPSHOT);
+    for (int i = 0; i < 4; i++) tb_uv(&t, (uint64_t)i + 1);
+    tb_end(&t);
+    size_t at = t.n;
+    static const uint8_t exp_batch[] = {GT_V2_EXPERIMENTAL_BATCH, 200, 1, 1, 1, 1, 0};
+    tb_bytes(&t, exp_batch, sizeof exp_batch);
+    tb_byte(&t, GT_V2_END_OF_GENERATION);
+    outcome o = decode(t.b, t.n);
+    assert_int_equal(o.status, GT_ERR_BAD_BATCH);
+    assert_int_equal(o.err.offset, at + 1);
+    assert_non_null(strstr(o.err.message, "unknown experiment 200"));
+    /* Experiment 1 (AllocFree) is fine. */
+    t.b[at + 1] = GT_V2_EXP_ALLOC_FREE;
+    o = decode(t.b, t.n);
+    assert_int_equal(o.status, GT_END);
+    /* Without validation the batch is raw data, as Go's raw reader shows it. */
+    t.b[at + 1] = 200;
+    gt_reader *r = gt_reader_create(NULL);
+    gt_reader_set_validation(r, 0);
+    gt_reader_set_buffer(r, t.b, t.n);
+    gt_event ev;
+    gt_status s;
+    while ((s = gt_reader_next(r, &ev)) == GT_OK) {}
+    assert_int_equal(s, GT_END);
+    gt_reader_free(r);
+}
+
 static void test_sticky_and_reset(void **state)
 {
     (void)state;
@@ -788,7 +828,7 @@ int main(void)
         cmocka_unit_test(test_generation_order),   cmocka_unit_test(test_framing_errors),
         cmocka_unit_test(test_experimental_batch), cmocka_unit_test(test_streaming_equivalence),
         cmocka_unit_test(test_truncate_everywhere), cmocka_unit_test(test_sticky_and_reset),
-        cmocka_unit_test(test_frequency_batch_tail),
+        cmocka_unit_test(test_frequency_batch_tail), cmocka_unit_test(test_unknown_experiment),
         cmocka_unit_test(test_limits),             cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_bit_flips),          cmocka_unit_test(test_filter_counts),
         cmocka_unit_test(test_memory_bounded),
