@@ -45,7 +45,7 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
 .PHONY: all lib cli examples test unit check-symbols sanitize asan ubsan install uninstall demo bench deps \
-        format clean help
+        difftest format clean help
 
 all: lib cli examples ## build build/libgotrace.{a,so}, build/gotrace and build/examples/
 
@@ -131,6 +131,14 @@ demo: deps all ## build, then validate, summarise and dump the bundled example t
 
 bench: deps all $(TOOL_BIN) ## print throughput and peak RSS beside Go's own tools (not a test)
 	@bench/run.sh
+
+# Differential campaign against Go 1.27's reader (not a test; `make test` runs a small sample).
+N ?= 100000
+DIFF_SOURCES = build/go/traces/tiny-go1*.trace build/go/traces/go12[2-7]-gens.trace \
+               build/go/traces/go12[3-7]-allocfree.trace build/go/gotests/go12*.trace
+difftest: deps all ## mutants of real traces judged by gotrace and Go 1.27's reader: make difftest N=100000 [SEED=s]
+	@bash tests/go/gotests.sh >/dev/null
+	@python3 tests/diff/difftest.py -n $(N) $(if $(SEED),--seed $(SEED)) --out $(B)/reports/difftest $(DIFF_SOURCES)
 
 # Fuzzing targets (fuzz-smoke, fuzz, afl, coverage, ...) live beside the harnesses.
 -include fuzz/fuzz.mk
