@@ -947,6 +947,125 @@ GT_API gt_status gt_asm_finish(gt_asm *a);
 /*! gt_asm_error() : the error record (status GT_OK if none). Never NULL. */
 GT_API const gt_error *gt_asm_error(const gt_asm *a);
 
+/*-************************************
+ *  Legacy semantic validation
+ **************************************/
+/* gt_reader checks how a legacy trace (go 1.5 - 1.21) is written; Go's own
+ * readers go further: they merge the per-P batches into one stream that
+ * respects each goroutine's sequence numbers, require that stream to be in
+ * time order, move syscall exits to their real time, and then check the
+ * state of every goroutine, P, task and region. gt_legacy_validate() gives
+ * the verdict one of those readers gives, in its words:
+ *
+ *   GT_LEGACY_ORACLE_GO127  the v1 parser and converter inside Go 1.27
+ *                           (internal/trace.NewReader); it reads only
+ *                           go 1.11, 1.19 and 1.21 files.
+ *   GT_LEGACY_ORACLE_GO121  Go 1.21's internal/trace parser (parse:
+ *                           readTrace, parseEvents, order1005/order1007,
+ *                           removeFutile, postProcessTrace), which reads
+ *                           every legacy version.
+ *   GT_LEGACY_ORACLE_AUTO   Go 1.27 for go 1.11-1.21 files, Go 1.21 for
+ *                           go 1.5-1.10 (the newest Go that reads them).
+ *
+ * Messages (err->message, Go's text verbatim, cut to its 159 bytes):
+ *   both:   "no consistent ordering of events possible"; "time stamps out
+ *           of order" (merged stream not in time order, a syscall exit
+ *           before its block, or a frequency <= 0); "stray syscall exit";
+ *           "p N is running before start", "p N is not running before
+ *           stop", "p N is running a goroutine G during stop", "previous
+ *           GC|STW|sweeping|mark assist is not ended before a new one",
+ *           "bogus GC|STW|sweeping end", "g G is not runnable before
+ *           EvGoWaiting|EvGoInSyscall|start", "g G already exists", "p N is
+ *           already running g G while start g G", "g G is not running while
+ *           X", "p N is not running g G while X", "g 0 did X", "g G is not
+ *           waiting before unpark|during syscall exit", "task id conflicts
+ *           (id:N), ...", "misuse of region in goroutine G: ...", "invalid
+ *           user region mode: ...".
+ *   go121:  state messages end "(offset O, time T)"; "event sequences are
+ *           broken" (Go 1.21 panics with this text); "trace is empty";
+ *           "no EvFrequency event"; "unknown STW kind K"; "string at offset
+ *           O has invalid id 0|duplicate id N|invalid length 0|too large
+ *           length N"; "unsupported trace file version ...".
+ *   go127:  state messages end "(time T)"; "encountered impossible
+ *           goroutine state transition"; "no EvFrequency event";
+ *           "unexpected event type 36"; "EvBatch has wrong number of
+ *           arguments: ..."; "processor ID N is larger than maximum of
+ *           ..."; "read event N with current P of 0, but P has no batches
+ *           yet"; "failed to read event N argument: length-prefixed
+ *           argument too big: ..."; "string has invalid id 0|..."; "string
+ *           is too large (len=N)"; "unknown or unsupported trace version
+ *           go 1.N".
+ *   T is Go's time in nanoseconds from the first event; O a byte offset.
+ *
+ * Where the two oracles differ (crafted files only; runtime output passes
+ * both):
+ *   - FutileWakeup (36): Go 1.21 removes the futile wakeup sequences it
+ *     marks; Go 1.27 keeps them and its converter rejects the event.
+ *   - STW kind: Go 1.21 rejects kinds other than 0 and 1 in go 1.10-1.19
+ *     files; Go 1.27 accepts any.
+ *   - Regions: Go 1.21 matches a region's end to its start by name, Go 1.27
+ *     by string ID (two IDs with the same text match only in Go 1.21).
+ *   - Goroutine existence: Go 1.21 records every goroutine an event names,
+ *     so a later GoCreate of it is "already exists"; Go 1.27 records only
+ *     goroutines whose state a rule set.
+ *   - P IDs: Go 1.27 rejects a Batch P above 2^31-1 (other than -1) and a
+ *     Batch not written with 2 inline arguments; Go 1.21 takes any P.
+ *   - Events before the first Batch: Go 1.21 gives them P 0 and time 0;
+ *     Go 1.27 rejects them.
+ *   - A header-only file: Go 1.21 "trace is empty", Go 1.27 "no EvFrequency
+ *     event"; a file with a frequency but no events: Go 1.21 "trace is
+ *     empty", Go 1.27 accepts.
+ *   - Length prefixes above 2048 bytes: Go 1.27 rejects them.
+ *   - A UserLog message cut by the end of the file: Go 1.21 accepts it.
+ *   - GC and STW events belong to goroutine 0 in Go 1.21, to the P's
+ *     goroutine in Go 1.27; CPU samples advance the batch's time in Go 1.21.
+ *   - Go 1.27 checks strings (and a frequency <= 0) when its merge reaches
+ *     their batch, so a merge error can come first.
+ *
+ * Wire errors are reported as gt_reader reports them (GT_ERR_TRUNCATED,
+ * GT_ERR_VARINT, GT_ERR_UNKNOWN_EVENT, GT_ERR_EVENT_LENGTH, ...), except
+ * that gotrace's own table rules (undefined string or stack IDs, the frame
+ * and string limits of gt_limits) do not apply: Go's bounds do (1000 frames
+ * per stack, 10^6-byte strings). The read-time checks of the oracle that
+ * gt_reader does not make carry the nearest structural status and Go's
+ * text; the ordering and state checks give GT_ERR_SEMANTIC.
+ *
+ * Where gotrace cannot agree (see spec/LEGACY-SEMANTICS.md): Go breaks ties
+ * between events with equal timestamps by map order (randomly), gotrace by
+ * P (first appearance in the file); Go 1.21 accepts a 10-byte varint whose
+ * last byte is above 1 and continues after a UserLog message longer than
+ * 10^6 bytes, gt_reader rejects both.
+ *
+ * Memory: O(batches + Ps + goroutines + CPU samples + strings + open tasks
+ * and regions + re-timed syscall exits), never a copy of the events (go 1.5
+ * files excepted: their global sort keeps 80 bytes per event). The input is
+ * read in place, several times. */
+typedef enum gt_legacy_oracle {
+    GT_LEGACY_ORACLE_AUTO = 0,    /* Go 1.27 for go 1.11-1.21, Go 1.21 for go 1.5-1.10 */
+    GT_LEGACY_ORACLE_GO121 = 121, /* Go 1.21's internal/trace parser */
+    GT_LEGACY_ORACLE_GO127 = 127  /* Go 1.27's v1 parser and converter */
+} gt_legacy_oracle;
+
+/*! gt_legacy_validate() :
+ *  Would Go's legacy reader accept the trace data[0..size)?
+ *  @param alloc  may be NULL (the C library).
+ *  @param lim    may be NULL; only max_memory is used (default 256 MiB): it
+ *                bounds every allocation, the reader's included.
+ *  @param err    may be NULL; receives the first error: status, Go's
+ *                message, and the byte offset of the offending event (of
+ *                the file's end for whole-file verdicts); batch and event
+ *                are filled when the offset lies in a batch.
+ *  @pre data stays valid and unchanged during the call.
+ *  @return GT_OK if the oracle accepts the trace; GT_ERR_SEMANTIC (ordering
+ *          and state rules); a structural status for wire errors and the
+ *          oracle's read-time checks; GT_ERR_UNSUPPORTED_VERSION (a version
+ *          the oracle does not read, or not a legacy trace);
+ *          GT_ERR_LIMIT / GT_ERR_NOMEM; GT_ERR_INVALID_ARGUMENT (data NULL
+ *          with size > 0, unknown oracle).
+ *  Reentrant: no state is kept between calls. */
+GT_API gt_status gt_legacy_validate(const void *data, size_t size, const gt_alloc *alloc, const gt_limits *lim,
+                                    gt_legacy_oracle oracle, gt_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,3 +126,54 @@ func TestGotraceParseBench(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGotraceLegacyVerdict prints the verdict of the running toolchain's full
+// legacy parse (parse: readTrace, parseEvents, ordering, removeFutile,
+// postProcessTrace; no symbolization) for every file in GT_ORACLE_FILES, to
+// GT_ORACLE_OUT (default: stdout), one line per file:
+//
+//	FILE<TAB>ok
+//	FILE<TAB>error<TAB>message         Go's error, on one line
+//	FILE<TAB>panic<TAB>message         the parser panicked
+//
+// Run in Go 1.21's tree it is the oracle of tests/scripts/t_legacy_semantic.sh
+// for every legacy version (Go 1.21 reads 1.5 to 1.21).
+func TestGotraceLegacyVerdict(t *testing.T) {
+	var w io.Writer = os.Stdout
+	if path := os.Getenv("GT_ORACLE_OUT"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		w = f
+	}
+	files := strings.FieldsFunc(os.Getenv("GT_ORACLE_FILES"), func(r rune) bool {
+		return r == '\n' || r == ':'
+	})
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(w, "%s\tio\t%s\n", name, oneLine(err))
+			continue
+		}
+		kind, msg := legacyVerdict(data)
+		if kind == "ok" {
+			fmt.Fprintf(w, "%s\tok\n", name)
+		} else {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", name, kind, msg)
+		}
+	}
+}
+
+func legacyVerdict(data []byte) (kind, msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			kind, msg = "panic", strings.ReplaceAll(fmt.Sprint(r), "\n", " ")
+		}
+	}()
+	if _, _, err := parse(bytes.NewReader(data), ""); err != nil {
+		return "error", oneLine(err)
+	}
+	return "ok", ""
+}

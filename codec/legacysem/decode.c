@@ -1,0 +1,79 @@
+/* Re-reading legacy items straight from the caller's bytes. Pass 1 has run
+ * every item through gt_reader, so the framing is known to be sound; this
+ * reader still checks every bound, and only returns the values the
+ * semantic passes use. */
+#include "legacysem.h"
+
+void gt_ls_layout_init(ls_layout *l, unsigned version)
+{
+    memset(l, 0, sizeof *l);
+    l->version = version;
+    l->base = version < 7 ? 2u : 1u;
+    for (unsigned t = 0; t < 64; t++) {
+        const gt_event_spec *s = gt_spec(version, t);
+        if (!s) continue;
+        const gt_arg_spec *a[GT_MAX_ARGS];
+        unsigned n = gt_spec_args(s, version, a);
+        l->defined[t] = 1;
+        l->nvals[t] = (uint8_t)n;
+        l->timed[t] = (s->flags & GT_EV_TIMED) != 0;
+        l->has_stack[t] = l->timed[t] && n > 0 && a[n - 1]->role == GT_ARG_STACK_ID;
+    }
+}
+
+static bool value(const uint8_t *data, size_t size, uint64_t *p, uint64_t *v)
+{
+    size_t w = 0;
+    if (*p >= size || gt_uvarint_read(data + *p, size - (size_t)*p, v, &w) != GT_OK) return false;
+    *p += w;
+    return true;
+}
+
+static void keep(ls_item *it, uint64_t v)
+{
+    if (it->nvals < GT_MAX_ARGS) it->vals[it->nvals] = v;
+    it->nvals++;
+}
+
+bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t *pos, ls_item *it)
+{
+    uint64_t p = *pos, v, len;
+    if (p >= size) return false;
+    unsigned t = data[p] & 0x3fu;
+    it->off = p;
+    it->type = (uint8_t)t;
+    it->argbits = (uint8_t)(data[p] >> 6);
+    it->nvals = 0;
+    if (!l->defined[t]) return false;
+    p++;
+    if (t == LS_STRING) {
+        /* id, length, bytes */
+        if (!value(data, size, &p, &v) || !value(data, size, &p, &len) || len > size - p) return false;
+        keep(it, v);
+        *pos = p + len;
+        return true;
+    }
+    if (it->argbits < 3) {
+        unsigned n = it->argbits + l->base;
+        for (unsigned i = 0; i < n; i++) {
+            if (!value(data, size, &p, &v)) return false;
+            keep(it, v);
+        }
+    } else {
+        if (!value(data, size, &p, &len) || len > size - p) return false;
+        uint64_t end = p + len;
+        while (p < end) {
+            if (!value(data, end, &p, &v)) return false;
+            keep(it, v);
+        }
+    }
+    if (t == LS_USER_LOG) {
+        /* The message: a length and the bytes, after the arguments. A
+         * message cut by the end of the input (accepted by Go 1.21) ends
+         * there. */
+        if (!value(data, size, &p, &len) || len > size - p) p = size;
+        else p += len;
+    }
+    *pos = p;
+    return it->nvals <= GT_MAX_ARGS || t == LS_STACK;
+}
