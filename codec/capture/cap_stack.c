@@ -1,0 +1,345 @@
+/* Stacks: captured on the hot path as raw return addresses by a bounded
+ * frame-pointer walk into a caller-provided array, deduplicated per thread
+ * and generation by the XXH3 of the PC array, and turned into Stack records
+ * only when the generation is dumped: symbolized then (function, file, line;
+ * libbacktrace, else the dynamic symbol table, else a placeholder Go's
+ * validator accepts), each frame's strings interned first, then the record
+ * written straight into the stacks batch with its frame count reserved as a
+ * 10-byte varint and filled in after the frames. */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "cap.h"
+
+#ifdef GT_CAP_HAVE_BACKTRACE
+#include <backtrace.h>
+#endif
+
+/*-************************************
+ *  Capture (hot path)
+ **************************************/
+void cap_stack_bounds(uintptr_t *lo, uintptr_t *hi)
+{
+    pthread_attr_t a;
+    void *addr = NULL;
+    size_t size = 0;
+    *lo = *hi = 0;
+    if (pthread_getattr_np(pthread_self(), &a) != 0) return;
+    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+        *lo = (uintptr_t)addr;
+        *hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&a);
+}
+
+/* Follow saved frame pointers from fp: each frame holds the caller's frame
+ * pointer and the return address. Stops at max frames, or when the next
+ * frame is not above the current one, misaligned, or off the thread's stack,
+ * so a frame without a frame pointer (libc's) ends the walk safely. */
+__attribute__((no_sanitize_address)) size_t cap_fp_walk(uintptr_t *pcs, size_t max, const void *fp, uintptr_t lo,
+                                                        uintptr_t hi)
+{
+    uintptr_t f = (uintptr_t)fp;
+    size_t n = 0;
+    while (n < max && f >= lo && hi >= 16 && f <= hi - 16 && (f & 7) == 0) {
+        const uintptr_t *frame = (const uintptr_t *)f;
+        uintptr_t ret = frame[1], next = frame[0];
+        if (ret < 4096) break;
+        pcs[n++] = ret;
+        if (next <= f) break;
+        f = next;
+    }
+    return n;
+}
+
+uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t n)
+{
+    cap_stktab *tab = t->stk[gen & 1];
+    if (GT_UNLIKELY(!tab)) {
+        void *p = mmap(NULL, sizeof *tab, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) {
+            cap_count(&t->n_stacks_lost, 1);
+            return 0;
+        }
+        tab = t->stk[gen & 1] = p;
+    }
+    if (tab->gen != gen) {
+        tab->gen = gen;
+        tab->count = tab->used = 0;
+    }
+    uint64_t h = XXH3_64bits(pcs, n * sizeof *pcs);
+    uint32_t tag = (uint32_t)gen;
+    for (uint32_t i = (uint32_t)h & (CAP_STK_SLOTS - 1);; i = (i + 1) & (CAP_STK_SLOTS - 1)) {
+        cap_stk_ent *e = &tab->ent[i];
+        if (e->gen != tag) {
+            if (tab->count >= CAP_STK_SLOTS / 4 * 3 || tab->used + n > CAP_STK_PCS) {
+                cap_count(&t->n_stacks_lost, 1);
+                return 0;
+            }
+            uint64_t id = cap_take_id(&t->kid[gen & 1], &G.stk_next[gen & 1], gen);
+            t->kid[gen & 1].next++;
+            e->hash = h;
+            e->id = (uint32_t)id;
+            e->off = tab->used;
+            e->n = (uint32_t)n;
+            memcpy(&tab->pcs[tab->used], pcs, n * sizeof *pcs);
+            tab->used += (uint32_t)n;
+            tab->count++;
+            e->gen = tag;
+            return id;
+        }
+        if (e->hash == h && e->n == n && memcmp(&tab->pcs[e->off], pcs, n * sizeof *pcs) == 0) return e->id;
+    }
+}
+
+/*-************************************
+ *  Symbolization (advancer only), cached per PC for the process
+ **************************************/
+typedef struct sym {
+    uintptr_t pc;
+    char *func, *file;
+    uint64_t line;
+} sym;
+
+static sym *syms;
+static size_t nsym, capsym; /* open addressing, capsym a power of two */
+
+#ifdef GT_CAP_HAVE_BACKTRACE
+static struct backtrace_state *bt;
+static int bt_failed;
+static void bt_error(void *data, const char *msg, int errnum) { (void)data, (void)msg, (void)errnum; }
+typedef struct bt_out {
+    const char *func, *file;
+    int line;
+    int got;
+} bt_out;
+static int bt_pcinfo(void *data, uintptr_t pc, const char *file, int line, const char *func)
+{
+    (void)pc;
+    bt_out *o = data;
+    if (!func) return 0;
+    o->func = func; /* the innermost inlined function: its line is the PC's */
+    o->file = file;
+    o->line = line;
+    o->got = 1;
+    return 1;
+}
+static void bt_syminfo(void *data, uintptr_t pc, const char *name, uintptr_t val, uintptr_t size)
+{
+    (void)pc, (void)val, (void)size;
+    bt_out *o = data;
+    if (name) {
+        o->func = name;
+        o->got = 1;
+    }
+}
+#endif
+
+static char *dupstr(const char *s) { return s ? strdup(s) : NULL; }
+
+static void symbolize(uintptr_t pc, sym *out)
+{
+    const char *func = NULL, *file = NULL;
+    int line = 0;
+    char *ffunc = NULL;
+#ifdef GT_CAP_HAVE_BACKTRACE
+    if (!bt && !bt_failed) {
+        bt = backtrace_create_state(NULL, 1, bt_error, NULL);
+        bt_failed = !bt;
+    }
+    bt_out o = {0};
+    if (bt) {
+        backtrace_pcinfo(bt, pc, bt_pcinfo, bt_error, &o);
+        if (!o.got) backtrace_syminfo(bt, pc, bt_syminfo, bt_error, &o);
+        func = o.func;
+        file = o.file;
+        line = o.line;
+    }
+#endif
+    Dl_info di;
+    int have_dl = dladdr((void *)pc, &di) != 0;
+    if (!func && have_dl && di.dli_sname) func = di.dli_sname;
+    if (!file && have_dl && di.dli_fname && di.dli_fname[0]) file = di.dli_fname;
+    if (!func) { /* placeholder: object+offset */
+        const char *obj = have_dl && di.dli_fname ? di.dli_fname : "?";
+        const char *base = strrchr(obj, '/');
+        uintptr_t off = have_dl ? pc - (uintptr_t)di.dli_fbase : pc;
+        size_t n = strlen(base ? base + 1 : obj) + 24;
+        ffunc = malloc(n);
+        if (ffunc) snprintf(ffunc, n, "%s+0x%lx", base ? base + 1 : obj, (unsigned long)off);
+    }
+    out->pc = pc;
+    out->func = ffunc ? ffunc : dupstr(func ? func : "?");
+    out->file = dupstr(file ? file : "?");
+    out->line = line > 0 ? (uint64_t)line : 1;
+}
+
+static const sym *lookup(uintptr_t pc)
+{
+    if (nsym * 2 >= capsym) {
+        size_t ncap = capsym ? capsym * 2 : 1024;
+        sym *n = calloc(ncap, sizeof *n);
+        if (!n) return NULL;
+        for (size_t i = 0; i < capsym; i++) {
+            if (!syms[i].pc) continue;
+            size_t j = (size_t)XXH3_64bits(&syms[i].pc, sizeof syms[i].pc) & (ncap - 1);
+            while (n[j].pc) j = (j + 1) & (ncap - 1);
+            n[j] = syms[i];
+        }
+        free(syms);
+        syms = n;
+        capsym = ncap;
+    }
+    size_t j = (size_t)XXH3_64bits(&pc, sizeof pc) & (capsym - 1);
+    while (syms[j].pc && syms[j].pc != pc) j = (j + 1) & (capsym - 1);
+    if (!syms[j].pc) {
+        symbolize(pc, &syms[j]);
+        nsym++;
+    }
+    return &syms[j];
+}
+
+/* The thread's outermost frames in libc say nothing and would group every
+ * thread under them in `go tool trace`: the walk ends before them. */
+static int is_root(const char *f)
+{
+    static const char *const roots[] = {"start_thread", "clone", "clone3", "__clone", "__clone3",
+                                        "__libc_start_call_main", "__libc_start_main", "_start"};
+    for (size_t i = 0; i < GT_ARRAY_LEN(roots); i++)
+        if (strcmp(f, roots[i]) == 0) return 1;
+    return 0;
+}
+
+/*-************************************
+ *  The dump (advancer): strings first, then the records
+ **************************************/
+typedef struct dump {
+    uint64_t gen, now;
+    cap_buf *str, *stk;
+    /* this generation's strings: open addressing on XXH3, id 0 = empty slot */
+    struct {
+        uint64_t hash, id;
+        const char *s;
+    } *tab;
+    size_t n, cap;
+} dump;
+
+
+
+static cap_buf *batch(dump *d, cap_buf **cur, uint8_t first, size_t need)
+{
+    if (*cur && (*cur)->b.cap - (*cur)->b.len >= need) return *cur;
+    if (*cur && cur == &d->stk && d->str) { /* the strings these records use go first in the file */
+        cap_buf_push(d->str, d->gen);
+        d->str = NULL;
+    }
+    if (*cur) cap_buf_push(*cur, d->gen);
+    cap_buf *b = cap_buf_get_force();
+    if (!b) return *cur = NULL;
+    b->gen = d->gen;
+    gt_batch_begin(&b->b, b->data, CAP_BUF_DATA, G.version, d->gen, GT_ENC_NO_THREAD, d->now, 0);
+    gt_batch_raw(&b->b, &first, 1);
+    return *cur = b;
+}
+
+static uint64_t intern(dump *d, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > CAP_MAX_STRING) s += n - CAP_MAX_STRING, n = CAP_MAX_STRING; /* Go keeps the last 1 KiB of names */
+    if (!n) return 0;
+    if (d->n * 2 >= d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 512;
+        void *nt = calloc(ncap, sizeof *d->tab);
+        if (!nt) return 0;
+        __typeof__(d->tab) t = nt;
+        for (size_t i = 0; i < d->cap; i++) {
+            if (!d->tab[i].id) continue;
+            size_t j = d->tab[i].hash & (ncap - 1);
+            while (t[j].id) j = (j + 1) & (ncap - 1);
+            t[j] = d->tab[i];
+        }
+        free(d->tab);
+        d->tab = t;
+        d->cap = ncap;
+    }
+    uint64_t h = XXH3_64bits(s, n);
+    size_t j = h & (d->cap - 1);
+    for (; d->tab[j].id; j = (j + 1) & (d->cap - 1))
+        if (d->tab[j].hash == h && strncmp(d->tab[j].s, s, n) == 0 && d->tab[j].s[n] == '\0') return d->tab[j].id;
+    cap_buf *b = batch(d, &d->str, GT_V2_STRINGS, 1 + 2 * GT_UVARINT_MAX + n);
+    if (!b) return 0;
+    uint64_t id = atomic_fetch_add_explicit(&G.str_next[d->gen & 1], 1, memory_order_relaxed);
+    uint8_t *w = b->b.buf + b->b.len;
+    *w++ = GT_V2_STRING;
+    w = gt_enc_uv(gt_enc_uv(w, id), n);
+    memcpy(w, s, n);
+    b->b.len = (size_t)(w + n - b->b.buf);
+    d->tab[j].hash = h;
+    d->tab[j].id = id;
+    d->tab[j].s = s;
+    d->n++;
+    return id;
+}
+
+static void dump_one(dump *d, uint64_t id, const uintptr_t *pcs, uint32_t n)
+{
+    const sym *fr[CAP_MAX_FRAMES];
+    uint64_t fid[CAP_MAX_FRAMES], lid[CAP_MAX_FRAMES];
+    uint32_t keep = 0;
+    /* Pass 1: symbolize, trim the libc roots, intern every name. */
+    for (uint32_t k = 0; k < n && k < CAP_MAX_FRAMES; k++) {
+        const sym *s = lookup(pcs[k] - 1); /* a return address: the call is the byte before */
+        if (!s) break;
+        if (keep && is_root(s->func)) break;
+        fr[keep] = s;
+        fid[keep] = intern(d, s->func);
+        lid[keep] = intern(d, s->file);
+        keep++;
+    }
+    /* Pass 2: the record, straight into the batch. */
+    cap_buf *b = batch(d, &d->stk, GT_V2_STACKS, 1 + 3 * GT_UVARINT_MAX + (size_t)keep * 4 * GT_UVARINT_MAX);
+    if (!b) return;
+    uint8_t *w = b->b.buf + b->b.len;
+    *w++ = GT_V2_STACK;
+    w = gt_enc_uv(w, id);
+    uint8_t *count = w;
+    w += GT_UVARINT_MAX;
+    uint32_t written = 0;
+    for (uint32_t k = 0; k < keep; k++) {
+        if (!fid[k] || !lid[k]) continue; /* a name that could not be interned: leave the frame out */
+        w = gt_enc_uv(gt_enc_uv(gt_enc_uv(gt_enc_uv(w, fr[k]->pc), fid[k]), lid[k]), fr[k]->line);
+        written++;
+    }
+    gt_uvarint_write_padded(count, GT_UVARINT_MAX, written, GT_UVARINT_MAX);
+    b->b.len = (size_t)(w - b->b.buf);
+}
+
+void cap_stack_dump(uint64_t gen, uint64_t now)
+{
+    dump d = {.gen = gen, .now = now};
+    uint32_t n = atomic_load_explicit(&G.nslots, memory_order_acquire);
+    for (uint32_t i = 0; i < n; i++) {
+        cap_thread *t = cap_slot(i);
+        if (atomic_load_explicit(&t->slot_state, memory_order_acquire) == CAP_SLOT_FREE) continue;
+        cap_stktab *tab = t->stk[gen & 1];
+        if (!tab || tab->gen != gen) continue;
+        for (uint32_t k = 0; k < CAP_STK_SLOTS; k++) {
+            cap_stk_ent *e = &tab->ent[k];
+            if (e->gen == (uint32_t)gen) dump_one(&d, e->id, &tab->pcs[e->off], e->n);
+        }
+    }
+    /* Every stacks batch follows the strings batch its names went to, so the
+     * strings precede the records in the file too. */
+    if (d.str) cap_buf_push(d.str, gen);
+    if (d.stk) cap_buf_push(d.stk, gen);
+    free(d.tab);
+}
