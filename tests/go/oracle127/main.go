@@ -22,6 +22,10 @@
 //	        FILE\tio\tMESSAGE            the file could not be read
 //	    Messages have newlines replaced by "\\n". Exit status 0 if every file
 //	    is ok, 1 otherwise.
+//	gotraceoracle read [-validate] FILE
+//	    Stream FILE through the Reader (as go tool trace does; with -validate
+//	    also the test validator, GoVersion from the header) and print the
+//	    number of events: the Go side of `make bench`.
 //	gotraceoracle parsed FILE
 //	    What `go tool trace -d=parsed` prints: each event's String(), then on
 //	    error the error on stderr and exit status 1.
@@ -52,6 +56,8 @@ func main() {
 	switch os.Args[1] {
 	case "validate":
 		os.Exit(validateCmd(os.Args[2:]))
+	case "read":
+		err = readCmd(os.Args[2:])
 	case "parsed":
 		if len(os.Args) != 3 {
 			usage()
@@ -138,6 +144,55 @@ func verdict(name string, readerOnly, current bool) (kind, msg string) {
 			}
 		}
 	}
+}
+
+func readCmd(args []string) error {
+	fs := flag.NewFlagSet("read", flag.ExitOnError)
+	validate := fs.Bool("validate", false, "also run the test validator")
+	fs.Parse(args)
+	if fs.NArg() != 1 {
+		usage()
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	hdr, err := br.Peek(16)
+	if err != nil {
+		return err
+	}
+	r, err := trace.NewReader(br)
+	if err != nil {
+		return err
+	}
+	var v *testtrace.Validator
+	if *validate {
+		v = testtrace.NewValidator()
+		v.GoVersion, _ = version.ReadHeader(bytes.NewReader(hdr))
+		if v.GoVersion < version.Go122 {
+			v.GoVersion = version.Go121
+		}
+	}
+	n := 0
+	for {
+		ev, err := r.ReadEvent()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n++
+		if v != nil {
+			if err := v.Event(ev); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Println(n)
+	return nil
 }
 
 func parsed(name string) error {
