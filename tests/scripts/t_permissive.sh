@@ -32,8 +32,8 @@ python3 - "$doc" "$tmp" "$gt" "$oracle" <<'PY'
 import re, subprocess, sys
 doc, tmp, gt, oracle = sys.argv[1:5]
 text = open(doc).read()
-blocks = re.findall(r"```trace[^\n]*\n(.*?)```\s*\n\s*<!--\s*expect\s+(.*?)-->", text, re.S)
-orphans = len(re.findall(r"```trace", text)) - len(blocks)
+blocks = re.findall(r"^```trace[^\n]*\n(.*?)```\s*\n\s*<!--\s*expect\s+(.*?)-->", text, re.S | re.M)
+orphans = len(re.findall(r"^```trace", text, re.M)) - len(blocks)
 fails = []
 if orphans:
     fails.append(f"{orphans} trace block(s) without an expect comment right after them")
@@ -84,7 +84,7 @@ def check_go(want, got, what, i):
 for i, (body, exp) in enumerate(blocks, 1):
     path = f"{tmp}/ex{i}.trace"
     open(path, "wb").write(assemble(body))
-    want = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', exp))
+    want = dict(re.findall(r'(\w+)=((?:[^\s"]|"[^"]*")+)', exp))
     want = {k: v.strip('"') if k in ("semantic", "structural") else v for k, v in want.items()}
     for k in want:
         if k not in ("semantic", "structural", "go", "govalidator"):
