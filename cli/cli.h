@@ -11,7 +11,9 @@
 /* Exit codes. */
 enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
-/* A file opened for decoding through the reader's callback input. */
+/* A file opened for decoding: the reader reads it through its callback; the
+ * parser reads a regular file through a read-only memory mapping and
+ * anything else (stdin, a pipe) through the callback. */
 typedef struct cli_file {
     const char *path;
     int fd;
@@ -20,6 +22,12 @@ typedef struct cli_file {
     uint64_t next_tick; /* progress: next byte count to report at */
     bool progress;      /* print progress on stderr */
     bool io_error;
+    bool regular;       /* a regular file */
+    const uint8_t *map; /* the mapping (parser input), NULL if none */
+    size_t map_size;
+    uint64_t released;  /* mapped bytes already handed back to the kernel */
+    uint8_t peek[GT_HEADER_SIZE]; /* a stream's first bytes, read to learn the version */
+    size_t peek_len, peek_pos;
 } cli_file;
 
 /* Open path ("-" = stdin) and attach it to a new reader. Prints the reason
@@ -27,6 +35,17 @@ typedef struct cli_file {
 gt_reader *cli_open(cli_file *f, const char *path, int validate);
 void cli_close(cli_file *f, gt_reader *r);
 void cli_progress_done(cli_file *f);
+
+/* The same in steps, for commands that pick the reader or the parser by the
+ * trace's version. cli_file_open prints the reason and returns false on failure. */
+bool cli_file_open(cli_file *f, const char *path);
+/* The header's version (0 when the input is not a trace); the bytes stay readable. */
+unsigned cli_file_version(cli_file *f);
+gt_reader *cli_file_reader(cli_file *f, int validate);
+gt_parser *cli_file_parser(cli_file *f, unsigned flags);
+/* The parser will not read the mapping before offset again (a Sync's offset). */
+void cli_file_release(cli_file *f, uint64_t offset);
+void cli_file_close(cli_file *f);
 
 /* The encoded size of an item on the wire (batch headers: header only). */
 uint64_t cli_wire_size(const gt_event *ev);
@@ -46,6 +65,9 @@ typedef struct cli_out {
 } cli_out;
 gt_writer *cli_out_open(cli_out *o, const char *path);
 int cli_out_close(cli_out *o, gt_writer *w, bool ok);
+
+/* parsed.c: gotrace dump --parsed */
+int cli_dump_parsed(const char *path);
 
 int cmd_validate(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

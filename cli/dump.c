@@ -1,5 +1,5 @@
 /* gotrace dump: every wire event in Go's raw text form (v2: exactly what
- * Go's gotraceraw bytes2text prints). */
+ * Go's gotraceraw bytes2text prints); --parsed: the ordered events (parsed.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,19 +72,21 @@ static int dump_file(const char *path, unsigned flags)
 int cmd_dump(int argc, char **argv)
 {
     unsigned flags = 0;
+    bool parsed = false;
     int first = 1;
     for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
         if (!strcmp(argv[first], "--lossless")) flags |= GT_TEXT_LOSSLESS;
+        else if (!strcmp(argv[first], "--parsed")) parsed = true;
         else {
             fprintf(stderr, "gotrace dump: unknown option %s\n", argv[first]);
             return EXIT_USAGE;
         }
     }
-    if (first + 1 != argc) {
-        fprintf(stderr, "usage: gotrace dump [--lossless] FILE\n");
+    if (first + 1 != argc || (parsed && flags)) {
+        fprintf(stderr, "usage: gotrace dump [--lossless | --parsed] FILE\n");
         return EXIT_USAGE;
     }
-    int rc = dump_file(argv[first], flags);
+    int rc = parsed ? cli_dump_parsed(argv[first]) : dump_file(argv[first], flags);
     if (fflush(stdout) != 0) return EXIT_USAGE;
     return rc;
 }

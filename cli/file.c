@@ -1,9 +1,15 @@
 /* Files as reader input: read(2) through the reader's callback, so memory
- * stays bounded whatever the file size; a progress line on a terminal. */
+ * stays bounded whatever the file size; a progress line on a terminal. The
+ * parser, which holds a whole generation, reads a regular file through a
+ * read-only mapping instead and hands back the pages of each generation it
+ * has finished (madvise), so its resident memory follows the generation
+ * size, not the file size. */
+#define _DEFAULT_SOURCE /* madvise */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +33,13 @@ void cli_progress_done(cli_file *f)
 static long read_cb(void *user, uint8_t *buf, size_t cap)
 {
     cli_file *f = user;
+    if (f->peek_pos < f->peek_len) { /* the bytes read to learn the version */
+        size_t n = f->peek_len - f->peek_pos;
+        if (n > cap) n = cap;
+        memcpy(buf, f->peek + f->peek_pos, n);
+        f->peek_pos += n;
+        return (long)n;
+    }
     for (;;) {
         ssize_t n = read(f->fd, buf, cap);
         if (n < 0 && errno == EINTR) continue;
@@ -40,34 +53,118 @@ static long read_cb(void *user, uint8_t *buf, size_t cap)
     }
 }
 
-gt_reader *cli_open(cli_file *f, const char *path, int validate)
+bool cli_file_open(cli_file *f, const char *path)
 {
     memset(f, 0, sizeof *f);
     f->path = path;
     f->fd = strcmp(path, "-") ? open(path, O_RDONLY) : STDIN_FILENO;
     if (f->fd < 0) {
         fprintf(stderr, "gotrace: %s: %s\n", path, strerror(errno));
-        return NULL;
+        return false;
     }
     struct stat st;
-    if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode)) f->size = (uint64_t)st.st_size;
+    if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        f->size = (uint64_t)st.st_size;
+        f->regular = true;
+    }
     f->progress = f->size >= PROGRESS_MIN_SIZE && isatty(STDERR_FILENO);
     f->next_tick = PROGRESS_STEP;
+    return true;
+}
+
+unsigned cli_file_version(cli_file *f)
+{
+    uint8_t head[GT_HEADER_SIZE];
+    size_t have = 0;
+    if (f->regular) {
+        ssize_t n = pread(f->fd, head, sizeof head, 0);
+        have = n > 0 ? (size_t)n : 0;
+    } else {
+        while (f->peek_len < sizeof f->peek) {
+            ssize_t n = read(f->fd, f->peek + f->peek_len, sizeof f->peek - f->peek_len);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            f->peek_len += (size_t)n;
+            f->done += (uint64_t)n;
+        }
+        memcpy(head, f->peek, f->peek_len);
+        have = f->peek_len;
+    }
+    unsigned v = 0;
+    return gt_header_parse(head, have, &v) == GT_OK ? v : 0;
+}
+
+gt_reader *cli_file_reader(cli_file *f, int validate)
+{
     gt_reader *r = gt_reader_create(NULL);
     if (!r || gt_reader_set_validation(r, validate) != GT_OK || gt_reader_set_callback(r, read_cb, f) != GT_OK) {
-        fprintf(stderr, "gotrace: %s: out of memory\n", path);
+        fprintf(stderr, "gotrace: %s: out of memory\n", f->path);
         gt_reader_free(r);
-        if (f->fd != STDIN_FILENO) close(f->fd);
         return NULL;
     }
     return r;
 }
 
-void cli_close(cli_file *f, gt_reader *r)
+gt_parser *cli_file_parser(cli_file *f, unsigned flags)
+{
+    gt_parser *p = gt_parser_create(NULL);
+    if (!p) {
+        fprintf(stderr, "gotrace: %s: out of memory\n", f->path);
+        return NULL;
+    }
+    gt_parser_set_flags(p, flags);
+    if (f->regular && f->size > 0 && f->size <= SIZE_MAX && f->peek_len == 0) {
+        void *m = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+        if (m != MAP_FAILED) {
+            f->map = m;
+            f->map_size = (size_t)f->size;
+        }
+    }
+    gt_status s = f->map || (f->regular && f->size == 0) ? gt_parser_set_buffer(p, f->map, f->map_size)
+                                                         : gt_parser_set_callback(p, read_cb, f);
+    if (s != GT_OK) {
+        fprintf(stderr, "gotrace: %s: %s\n", f->path, gt_status_text(s));
+        gt_parser_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void cli_file_release(cli_file *f, uint64_t offset)
+{
+    if (!f->map) return;
+    long pagesize = sysconf(_SC_PAGESIZE);
+    uint64_t page = pagesize > 0 ? (uint64_t)pagesize : 4096;
+    uint64_t end = offset / page * page;
+    if (end > f->map_size) end = f->map_size / page * page;
+    if (end <= f->released) return;
+    /* MAP_PRIVATE read-only file pages: dropped pages are read again from the
+     * file if ever touched, so this can only cost time, never correctness. */
+    madvise((void *)(uintptr_t)(f->map + f->released), (size_t)(end - f->released), MADV_DONTNEED);
+    f->released = end;
+}
+
+void cli_file_close(cli_file *f)
 {
     cli_progress_done(f);
-    gt_reader_free(r);
+    if (f->map) munmap((void *)(uintptr_t)f->map, f->map_size);
+    f->map = NULL;
     if (f->fd > STDIN_FILENO) close(f->fd);
+    f->fd = -1;
+}
+
+gt_reader *cli_open(cli_file *f, const char *path, int validate)
+{
+    if (!cli_file_open(f, path)) return NULL;
+    gt_reader *r = cli_file_reader(f, validate);
+    if (!r) cli_file_close(f);
+    return r;
+}
+
+void cli_close(cli_file *f, gt_reader *r)
+{
+    gt_reader_free(r);
+    cli_file_close(f);
 }
 
 static uint64_t sum_widths(const gt_event *ev)

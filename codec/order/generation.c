@@ -124,7 +124,7 @@ static int read_marked(gt_parser *p)
         int r = ord_read_batch(p, &b, &p->pending);
         if (r == 0) {
             if (g->nevent_batches != 0) {
-                ord_fault_where(&p->pending, GT_NONE, GT_NONE, g->gen, NO_ID);
+                ord_fault_where(&p->pending, g->first_batch, GT_NONE, g->gen, NO_ID);
                 fail(p, GT_ERR_INCOMPLETE_GENERATION, ord_src_offset(p), "incomplete generation found; trace likely truncated");
                 return -1;
             }
@@ -134,7 +134,10 @@ static int read_marked(gt_parser *p)
             p->pending.generation = g->gen ? g->gen : GT_NONE;
             return -1;
         }
-        if (first) g->start_offset = b.offset;
+        if (first) {
+            g->start_offset = b.offset;
+            g->first_batch = b.index;
+        }
         first = false;
         if (g->gen == 0) g->gen = b.gen;
         if (is_end_of_generation(&b)) break;
@@ -150,7 +153,8 @@ static int read_marked(gt_parser *p)
         }
         if (admit(p, &b) != GT_OK) return -1;
     }
-    ord_fault_where(&p->pending, GT_NONE, GT_NONE, g->gen ? g->gen : GT_NONE, NO_ID);
+    g->end_offset = ord_src_offset(p);
+    ord_fault_where(&p->pending, g->first_batch, GT_NONE, g->gen ? g->gen : GT_NONE, NO_ID);
     return finish(p);
 }
 
@@ -165,6 +169,7 @@ static int read_spilled(gt_parser *p)
         g->gen = p->spill.gen;
         g->min_ts = p->spill.time;
         g->start_offset = p->spill.offset;
+        g->first_batch = p->spill.index;
         g->bytes = p->spill.bytes;
         where(p, &p->spill);
         if (process_batch(p, &p->spill) != GT_OK) return -1;
@@ -189,6 +194,7 @@ static int read_spilled(gt_parser *p)
         if (g->gen == 0) {
             g->gen = b.gen;
             g->start_offset = b.offset;
+            g->first_batch = b.index;
         }
         if (b.gen == g->gen + 1) {
             p->spill = b; /* its payload stays in place: nothing is read before it is processed */
@@ -201,13 +207,14 @@ static int read_spilled(gt_parser *p)
         }
         if (admit(p, &b) != GT_OK) return -1;
     }
-    ord_fault_where(&p->pending, GT_NONE, GT_NONE, g->gen ? g->gen : GT_NONE, NO_ID);
+    g->end_offset = p->have_spill ? p->spill.offset : deferred ? p->pending.offset : ord_src_offset(p);
     if (g->gen == 0) g->start_offset = ord_src_offset(p);
     ord_fault saved = {0};
     if (deferred) { /* keep the read error while the checks below may set another */
         saved = p->pending;
         memset(&p->pending, 0, sizeof p->pending);
     }
+    ord_fault_where(&p->pending, g->gen ? g->first_batch : GT_NONE, GT_NONE, g->gen ? g->gen : GT_NONE, NO_ID);
     int r = finish(p);
     if (deferred) {
         if (r > 0) {

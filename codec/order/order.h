@@ -156,6 +156,8 @@ typedef struct ord_gen {
     uint64_t gen;
     uint64_t min_ts;
     uint64_t start_offset;
+    uint64_t end_offset;     /* where reading stopped (after the marker, before the spill) */
+    uint64_t first_batch;    /* batch number of the first batch */
     uint64_t bytes;          /* batch bytes read into this generation */
     ord_batch *batches;
     uint32_t nbatches, batches_cap;
@@ -301,6 +303,8 @@ struct gt_parser {
     ord_raw spill;
     bool have_spill;
     uint64_t generations;
+    uint64_t complete;       /* generations fully delivered */
+    uint64_t good_bytes;     /* end of the last complete generation */
     /* frontier */
     ord_cursor *cursors;
     uint32_t ncursors, cursors_cap;

@@ -122,6 +122,8 @@ void gt_parser_counts(const gt_parser *p, gt_parse_counts *out)
     memset(out, 0, sizeof *out);
     if (!p) return;
     out->generations = p->generations;
+    out->complete = p->complete;
+    out->good_bytes = p->good_bytes;
     out->batches = p->batches_read;
     out->events = p->events;
     out->memory = p->mem.used;
@@ -159,6 +161,7 @@ static gt_status read_header(gt_parser *p)
         return ord_fail(p, GT_ERR_UNSUPPORTED_VERSION, 0,
                         "legacy trace (go 1.%u): gt_parser orders v2 traces (go 1.22 and later) only", v);
     s->pos = GT_HEADER_SIZE;
+    p->good_bytes = GT_HEADER_SIZE;
     p->state = PS_RUN;
     return GT_OK;
 }
@@ -215,9 +218,19 @@ static gt_status final_sync(gt_parser *p, ord_event *out)
     return GT_OK;
 }
 
+/* The current generation has delivered its last event. */
+static void generation_done(gt_parser *p)
+{
+    if (!p->have_gen) return;
+    p->have_gen = false;
+    p->complete++;
+    p->good_bytes = p->gen.end_offset;
+}
+
 /* Go 1.26+: readGeneration, with errors reported after a Sync. */
 static gt_status next_generation(gt_parser *p, ord_event *out)
 {
+    generation_done(p);
     if (p->pending_set) return ord_report(p, &p->pending);
     int r = ord_read_generation(p, &p->pending);
     if (r < 0) {
@@ -235,12 +248,17 @@ static gt_status next_generation(gt_parser *p, ord_event *out)
 static gt_status next_generation_spilled(gt_parser *p, ord_event *out)
 {
     if (p->pending_set) {
+        generation_done(p);
         if (p->pending_sync || p->src.io_error) return ord_report(p, &p->pending);
         p->pending_sync = true;
         sync_event(p, out, false, p->last_ts);
         return GT_OK;
     }
-    if (p->have_gen && !p->have_spill) return final_sync(p, out);
+    if (p->have_gen && !p->have_spill) {
+        generation_done(p);
+        return final_sync(p, out);
+    }
+    generation_done(p);
     int r = ord_read_generation(p, &p->pending);
     if (r < 0) {
         if (p->src.io_error) return ord_report(p, &p->pending);
