@@ -588,7 +588,9 @@ typedef struct gt_parsed {
 
 /*! gt_parse_counts : progress of a parser. */
 typedef struct gt_parse_counts {
-    uint64_t generations; /* generations installed */
+    uint64_t generations; /* generations read and ordered (the current one included) */
+    uint64_t complete;    /* generations whose every event was delivered */
+    uint64_t good_bytes;  /* where the first incomplete generation starts: every event before was delivered */
     uint64_t batches;     /* batches read */
     uint64_t events;      /* events delivered (Syncs and synthetic events included) */
     uint64_t memory, peak_memory;
