@@ -900,6 +900,9 @@ int ord_advance(gt_parser *p, ord_base *ev, int64_t m, uint64_t gen)
     handler_fn f = dispatch[ev->type];
     int r = f ? f(&h) : fail(&h, "bad event type found while ordering: %u", ev->type);
     if (r == FAIL) {
+        p->fail_ev = *ev;
+        p->fail_m = m;
+        p->fail_has_ev = true;
         ord_report(p, &p->fault);
         return FAIL;
     }

@@ -296,6 +296,9 @@ struct gt_parser {
     bool pending_set;
     bool pending_sync;       /* < 1.26: the Sync before it was emitted */
     char *diag;              /* failed-to-advance explanation */
+    ord_base fail_ev;        /* the event an ordering error is about */
+    int64_t fail_m;
+    bool fail_has_ev;
     size_t diag_len, diag_cap;
     /* generations */
     ord_gen gen;

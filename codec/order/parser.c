@@ -7,6 +7,7 @@
  * delivered event has its table IDs checked and its time made strictly
  * larger than the previous one. */
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "order.h"
 
@@ -298,14 +299,48 @@ static gt_status diag_append(gt_parser *p, const char *s, size_t n)
 }
 
 /* One frontier line: "M 3 [GoStart time=12 g=7 g_seq=2]" (Go's dumpFrontier). */
-static size_t event_text(const gt_parser *p, const ord_cursor *c, char *buf, size_t cap)
+static size_t event_text(const gt_parser *p, const ord_base *ev, int64_t m, char *buf, size_t cap)
 {
-    const gt_event_spec *s = p->types[c->ev.type].spec;
-    size_t n = (size_t)snprintf(buf, cap, "M %" PRId64 " [%s time=%" PRId64, c->m, s ? s->name : "", c->ev.time);
+    const gt_event_spec *s = p->types[ev->type].spec;
+    size_t n = (size_t)snprintf(buf, cap, "M %" PRId64 " [%s time=%" PRId64, m, s ? s->name : "", ev->time);
     for (unsigned i = 1; s && i < s->nargs && i <= 4 && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, " %s=%" PRIu64, s->args[i].name, c->ev.args[i - 1]);
+        n += (size_t)snprintf(buf + n, cap - n, " %s=%" PRIu64, s->args[i].name, ev->args[i - 1]);
     if (n < cap) n += (size_t)snprintf(buf + n, cap - n, "]");
     return n < cap ? n : cap - 1;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Go's "G 7 [status=Waiting seq=3 (gen=2)]" lines (Go prints them in map
+ * order; here by ID). */
+static void dump_map(gt_parser *p, ord_fault *f, const ord_map *m, bool gs)
+{
+    size_t n = m->count, bytes = n * sizeof(int64_t), it = 0, k = 0;
+    int64_t *ids = n ? gt_mem_alloc(&p->mem, bytes) : NULL;
+    uint64_t key;
+    void *val;
+    while (ids && ord_map_next(m, &it, &key, &val)) ids[k++] = (int64_t)key;
+    if (ids) qsort(ids, n, sizeof *ids, cmp_i64);
+    char line[160];
+    for (size_t i = 0; i < n; i++) {
+        if (!ids) break;
+        int len;
+        if (gs) {
+            const ord_g *g = ord_map_get(m, (uint64_t)ids[i]);
+            len = snprintf(line, sizeof line, "G %" PRId64 " [status=%s seq=%" PRIu64 " (gen=%" PRIu64 ")]\n", ids[i],
+                           ord_go_status_name(g->status), g->seq, g->seq_gen);
+        } else {
+            const ord_p *q = ord_map_get(m, (uint64_t)ids[i]);
+            len = snprintf(line, sizeof line, "P %" PRId64 " [status=%s seq=%" PRIu64 " (gen=%" PRIu64 ")]\n", ids[i],
+                           ord_proc_status_name(q->status), q->seq, q->seq_gen);
+        }
+        ord_fault_append(p, f, line, (size_t)len);
+    }
+    gt_mem_free(&p->mem, ids, bytes);
 }
 
 /* Go's "broken trace: failed to advance" with its frontier and state dump,
@@ -320,7 +355,7 @@ static gt_status failed_to_advance(gt_parser *p)
     p->diag_len = 0;
     for (uint32_t i = 0; i < p->nheap; i++) {
         const ord_cursor *c = p->heap[i];
-        size_t n = event_text(p, c, line, sizeof line);
+        size_t n = event_text(p, &c->ev, c->m, line, sizeof line);
         ord_fault_append(p, f, line, n);
         ord_fault_append(p, f, "\n", 1);
         char why[256];
@@ -337,23 +372,9 @@ static gt_status failed_to_advance(gt_parser *p)
         diag_append(p, "\n", 1);
     }
     ord_fault_append(p, f, "\n", 1);
-    size_t it = 0;
-    uint64_t key;
-    void *val;
-    while (ord_map_next(&p->st.gs, &it, &key, &val)) {
-        const ord_g *g = val;
-        int n = snprintf(line, sizeof line, "G %" PRId64 " [status=%s seq=%" PRIu64 " (gen=%" PRIu64 ")]\n", (int64_t)key,
-                         ord_go_status_name(g->status), g->seq, g->seq_gen);
-        ord_fault_append(p, f, line, (size_t)n);
-    }
+    dump_map(p, f, &p->st.gs, true);
     ord_fault_append(p, f, "\n", 1);
-    it = 0;
-    while (ord_map_next(&p->st.ps, &it, &key, &val)) {
-        const ord_p *ps = val;
-        int n = snprintf(line, sizeof line, "P %" PRId64 " [status=%s seq=%" PRIu64 " (gen=%" PRIu64 ")]\n", (int64_t)key,
-                         ord_proc_status_name(ps->status), ps->seq, ps->seq_gen);
-        ord_fault_append(p, f, line, (size_t)n);
-    }
+    dump_map(p, f, &p->st.ps, false);
     ord_fault_append(p, f, "\n", 1);
     for (uint32_t i = 0; i < p->st.nms; i++) {
         const ord_m *m = &p->st.ms[i];
@@ -444,17 +465,33 @@ size_t gt_parser_diagnostic(const gt_parser *p, char *dst, size_t cap)
 {
     const char *text = "";
     size_t n = 0;
-    char line[256];
+    char line[768];
     if (p && p->state == PS_FAILED) {
         if (p->diag_len) {
             text = p->diag;
             n = p->diag_len;
         } else {
-            int k = snprintf(line, sizeof line, "%s at offset %" PRIu64, gt_status_name(p->err.status), p->err.offset);
-            if (p->fault.m != NO_ID && k > 0 && (size_t)k < sizeof line)
-                k += snprintf(line + k, sizeof line - (size_t)k, " (M %" PRId64 ")", p->fault.m);
+            size_t k = 0;
+            if (p->fail_has_ev) { /* "M 0 at offset 31: GoCreate time=5 new_g=1 new_stack=0 stack=0: <why>" */
+                char ev[512];
+                event_text(p, &p->fail_ev, p->fail_m, ev, sizeof ev);
+                const char *body = strchr(ev, '[');
+                size_t blen = body ? strlen(body + 1) : 0;
+                k = (size_t)snprintf(line, sizeof line, "M %" PRId64 " at offset %" PRIu64 ": %.*s: ", p->fail_m,
+                                     p->fail_ev.offset, blen ? (int)blen - 1 : 0, body ? body + 1 : "");
+            } else {
+                k = (size_t)snprintf(line, sizeof line, "%s at offset %" PRIu64 ": ", gt_status_name(p->err.status),
+                                     p->err.offset);
+            }
+            if (k < sizeof line) {
+                size_t msg = strcspn(p->err.message, "\n");
+                if (msg > sizeof line - 1 - k) msg = sizeof line - 1 - k;
+                memcpy(line + k, p->err.message, msg);
+                k += msg;
+                line[k] = '\0';
+            }
             text = line;
-            n = k > 0 ? ((size_t)k < sizeof line ? (size_t)k : sizeof line - 1) : 0;
+            n = k < sizeof line ? k : sizeof line - 1;
         }
     }
     if (dst && cap) {
