@@ -60,8 +60,15 @@ static gt_status check_header(ls_ctx *c, gt_legacy_oracle oracle)
     unsigned v = 0;
     gt_status s = gt_header_parse(c->data, c->size, &v);
     if (s != GT_OK && s != GT_ERR_UNSUPPORTED_VERSION) {
+        /* Not a header: with no version to go by, AUTO means Go 1.21. */
         c->oracle = oracle == GT_LEGACY_ORACLE_GO127 ? LS_GO127 : LS_GO121;
-        return GT_OK; /* pass 1 names the damage */
+        gt_status st = s == GT_NEED_INPUT && c->size ? GT_ERR_TRUNCATED : GT_ERR_NOT_TRACE;
+        if (c->oracle == LS_GO127)
+            return gt_ls_fail(c, st, 0, "bad file format: not a Go execution trace?");
+        if (c->size < GT_HEADER_SIZE)
+            return gt_ls_fail(c, st, c->size, "failed to read header: read %zu, err %s", c->size,
+                              c->size ? "unexpected EOF" : "EOF");
+        return gt_ls_fail(c, st, 0, "not a trace file");
     }
     bool legacy = s == GT_OK && gt_version_format(v) == GT_FORMAT_LEGACY;
     bool new_reader = v == 11 || v == 19 || v == 21;

@@ -248,11 +248,15 @@ static gt_status run(merge *m)
 {
     ls_ctx *c = m->c;
     m->ncur = c->nprocs + 1;
-    m->cur = gt_mem_calloc(&c->mem, m->ncur, sizeof *m->cur);
-    m->heap = m->cur ? gt_mem_calloc(&c->mem, m->ncur, sizeof *m->heap) : NULL;
-    if (!m->heap) return gt_ls_nomem(c, gt_ls_mem_status(&c->mem, m->ncur * sizeof *m->cur), "the merge");
     gt_ls_map_init(&m->gs, sizeof(gstate));
     gt_ls_map_init(&m->waits, sizeof(uint64_t));
+    m->cur = gt_mem_calloc(&c->mem, m->ncur, sizeof *m->cur);
+    m->heap = m->cur ? gt_mem_calloc(&c->mem, m->ncur, sizeof *m->heap) : NULL;
+    if (!m->heap) {
+        gt_status st = gt_ls_mem_status(&c->mem, m->ncur * sizeof *m->cur);
+        merge_free(m);
+        return gt_ls_nomem(c, st, "the merge");
+    }
     gt_status st = GT_OK;
     for (uint32_t i = 0; i < m->ncur; i++) gt_ls_cursor_init(&m->cur[i], i < c->nprocs ? i : LS_NONE32);
     for (uint32_t i = 0; i < m->ncur && st == GT_OK; i++) st = advance(m, i);
