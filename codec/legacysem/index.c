@@ -261,6 +261,16 @@ gt_status gt_ls_index(ls_ctx *c)
             gt_ls_decode(&c->layout, c->data, c->size, &pos, &it);
             c->timed++;
             if (s.cur_batch == LS_NONE32) add_batch(&s, e->offset, 0, true);
+        } else if (e->status == GT_ERR_UNKNOWN_EVENT && e->offset < c->size) {
+            /* Go's own words for this one are exact. */
+            unsigned t = c->data[e->offset] & 0x3fu;
+            if (c->oracle == LS_GO121)
+                gt_ls_fail(c, e->status, e->offset, "unknown event type %u at offset 0x%llx", t,
+                           (unsigned long long)e->offset);
+            else
+                gt_ls_fail(c, e->status, e->offset, "unknown event type %u", t);
+            c->err->batch = e->batch;
+            c->err->event = e->event;
         } else if (e->status != GT_OK) {
             gt_ls_fail(c, e->status, e->offset, "%s", e->message);
             c->err->batch = e->batch;
