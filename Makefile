@@ -128,6 +128,8 @@ demo: deps all ## build, then validate, summarise and dump the bundled example t
 	@$(B)/examples/validate examples/traces/go123-small.trace
 	@$(B)/gotrace stats examples/traces/go123-small.trace
 	@$(B)/gotrace dump examples/traces/go123-small.trace | head -n 25
+	@$(B)/examples/capture-demo $(B)/capture-demo.trace
+	@$(B)/gotrace validate $(B)/capture-demo.trace
 
 bench: deps all $(TOOL_BIN) ## print throughput and peak RSS beside Go's own tools (not a test)
 	@bench/run.sh

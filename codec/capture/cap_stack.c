@@ -104,83 +104,84 @@ uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t 
 /*-************************************
  *  Symbolization (advancer only), cached per PC for the process
  **************************************/
-typedef struct sym {
-    uintptr_t pc;
+/* A PC inside inlined code stands for several frames: the innermost function
+ * (whose line the PC is on) and the functions it was inlined into. Go's
+ * reader keeps one frame per PC (the first definition wins), so the outer
+ * levels get synthetic PCs, pc | level << 48: above any user-space address,
+ * never equal to a real one, and the same for every stack holding pc. */
+#define CAP_INLINE_MAX 8
+#define CAP_INLINE_SHIFT 48
+
+typedef struct sym_level {
     char *func, *file;
     uint64_t line;
+} sym_level;
+
+typedef struct sym {
+    uintptr_t pc;
+    unsigned n; /* levels, innermost first */
+    sym_level lv[CAP_INLINE_MAX];
 } sym;
 
 static sym *syms;
 static size_t nsym, capsym; /* open addressing, capsym a power of two */
 
+static char *dupstr(const char *s) { return strdup(s ? s : "?"); }
+
 #ifdef GT_CAP_HAVE_BACKTRACE
 static struct backtrace_state *bt;
 static int bt_failed;
 static void bt_error(void *data, const char *msg, int errnum) { (void)data, (void)msg, (void)errnum; }
-typedef struct bt_out {
-    const char *func, *file;
-    int line;
-    int got;
-} bt_out;
 static int bt_pcinfo(void *data, uintptr_t pc, const char *file, int line, const char *func)
 {
     (void)pc;
-    bt_out *o = data;
-    if (!func) return 0;
-    o->func = func; /* the innermost inlined function: its line is the PC's */
-    o->file = file;
-    o->line = line;
-    o->got = 1;
-    return 1;
+    sym *o = data;
+    if (!func || o->n == CAP_INLINE_MAX) return 0;
+    sym_level *l = &o->lv[o->n++];
+    l->func = dupstr(func);
+    l->file = dupstr(file);
+    l->line = line > 0 ? (uint64_t)line : 1;
+    return 0;
 }
 static void bt_syminfo(void *data, uintptr_t pc, const char *name, uintptr_t val, uintptr_t size)
 {
     (void)pc, (void)val, (void)size;
-    bt_out *o = data;
-    if (name) {
-        o->func = name;
-        o->got = 1;
-    }
+    const char **o = data;
+    if (name) *o = name;
 }
 #endif
 
-static char *dupstr(const char *s) { return s ? strdup(s) : NULL; }
-
 static void symbolize(uintptr_t pc, sym *out)
 {
-    const char *func = NULL, *file = NULL;
-    int line = 0;
-    char *ffunc = NULL;
+    memset(out, 0, sizeof *out);
+    out->pc = pc;
+    const char *func = NULL;
 #ifdef GT_CAP_HAVE_BACKTRACE
     if (!bt && !bt_failed) {
         bt = backtrace_create_state(NULL, 1, bt_error, NULL);
         bt_failed = !bt;
     }
-    bt_out o = {0};
     if (bt) {
-        backtrace_pcinfo(bt, pc, bt_pcinfo, bt_error, &o);
-        if (!o.got) backtrace_syminfo(bt, pc, bt_syminfo, bt_error, &o);
-        func = o.func;
-        file = o.file;
-        line = o.line;
+        backtrace_pcinfo(bt, pc, bt_pcinfo, bt_error, out);
+        if (out->n) return;
+        backtrace_syminfo(bt, pc, bt_syminfo, bt_error, &func);
     }
 #endif
     Dl_info di;
     int have_dl = dladdr((void *)pc, &di) != 0;
     if (!func && have_dl && di.dli_sname) func = di.dli_sname;
-    if (!file && have_dl && di.dli_fname && di.dli_fname[0]) file = di.dli_fname;
-    if (!func) { /* placeholder: object+offset */
-        const char *obj = have_dl && di.dli_fname ? di.dli_fname : "?";
-        const char *base = strrchr(obj, '/');
+    const char *file = have_dl && di.dli_fname && di.dli_fname[0] ? di.dli_fname : "?";
+    char buf[256];
+    if (!func) { /* a placeholder Go's validator accepts: object+offset */
+        const char *base = strrchr(file, '/');
         uintptr_t off = have_dl ? pc - (uintptr_t)di.dli_fbase : pc;
-        size_t n = strlen(base ? base + 1 : obj) + 24;
-        ffunc = malloc(n);
-        if (ffunc) snprintf(ffunc, n, "%s+0x%lx", base ? base + 1 : obj, (unsigned long)off);
+        snprintf(buf, sizeof buf, "%s+0x%lx", base ? base + 1 : file, (unsigned long)off);
+        func = buf;
     }
-    out->pc = pc;
-    out->func = ffunc ? ffunc : dupstr(func ? func : "?");
-    out->file = dupstr(file ? file : "?");
-    out->line = line > 0 ? (uint64_t)line : 1;
+    out->lv[0].func = dupstr(func);
+    out->lv[0].file = dupstr(file);
+    out->lv[0].line = 1;
+    out->n = 1;
 }
 
 static const sym *lookup(uintptr_t pc)
@@ -292,18 +293,21 @@ static uint64_t intern(dump *d, const char *s)
 
 static void dump_one(dump *d, uint64_t id, const uintptr_t *pcs, uint32_t n)
 {
-    const sym *fr[CAP_MAX_FRAMES];
-    uint64_t fid[CAP_MAX_FRAMES], lid[CAP_MAX_FRAMES];
+    uint64_t pc[CAP_MAX_FRAMES], fid[CAP_MAX_FRAMES], lid[CAP_MAX_FRAMES], line[CAP_MAX_FRAMES];
     uint32_t keep = 0;
-    /* Pass 1: symbolize, trim the libc roots, intern every name. */
-    for (uint32_t k = 0; k < n && k < CAP_MAX_FRAMES; k++) {
+    /* Pass 1: symbolize, expand inlined calls, stop at the libc roots, and
+     * intern every name: the strings exist before the record starts. */
+    for (uint32_t k = 0; k < n && keep < CAP_MAX_FRAMES; k++) {
         const sym *s = lookup(pcs[k] - 1); /* a return address: the call is the byte before */
         if (!s) break;
-        if (keep && is_root(s->func)) break;
-        fr[keep] = s;
-        fid[keep] = intern(d, s->func);
-        lid[keep] = intern(d, s->file);
-        keep++;
+        if (keep && is_root(s->lv[s->n - 1].func)) break;
+        for (unsigned l = 0; l < s->n && keep < CAP_MAX_FRAMES; l++) {
+            pc[keep] = (uint64_t)s->pc | (uint64_t)l << CAP_INLINE_SHIFT;
+            fid[keep] = intern(d, s->lv[l].func);
+            lid[keep] = intern(d, s->lv[l].file);
+            line[keep] = s->lv[l].line;
+            keep++;
+        }
     }
     /* Pass 2: the record, straight into the batch. */
     cap_buf *b = batch(d, &d->stk, GT_V2_STACKS, 1 + 3 * GT_UVARINT_MAX + (size_t)keep * 4 * GT_UVARINT_MAX);
@@ -316,7 +320,7 @@ static void dump_one(dump *d, uint64_t id, const uintptr_t *pcs, uint32_t n)
     uint32_t written = 0;
     for (uint32_t k = 0; k < keep; k++) {
         if (!fid[k] || !lid[k]) continue; /* a name that could not be interned: leave the frame out */
-        w = gt_enc_uv(gt_enc_uv(gt_enc_uv(gt_enc_uv(w, fr[k]->pc), fid[k]), lid[k]), fr[k]->line);
+        w = gt_enc_uv(gt_enc_uv(gt_enc_uv(gt_enc_uv(w, pc[k]), fid[k]), lid[k]), line[k]);
         written++;
     }
     gt_uvarint_write_padded(count, GT_UVARINT_MAX, written, GT_UVARINT_MAX);
