@@ -631,6 +631,14 @@ GT_API gt_status gt_parser_set_callback(gt_parser *p, gt_read_fn fn, void *user)
  *          GT_ERR_IO, GT_ERR_STATE (no input set), GT_ERR_INVALID_ARGUMENT.
  *          Errors are sticky. */
 GT_API gt_status gt_parser_next(gt_parser *p, gt_parsed *ev);
+/*! gt_parser_next_sync() :
+ *  Order and check events up to the next Sync event without delivering
+ *  them, then deliver that Sync in *ev: the same work and verdict as calling
+ *  gt_parser_next() until a Sync, minus resolving the events in between (for
+ *  callers that want the verdict, like `gotrace validate`).
+ *  @param skipped receives the number of events passed over (may be NULL).
+ *  @return as gt_parser_next(). */
+GT_API gt_status gt_parser_next_sync(gt_parser *p, gt_parsed *ev, uint64_t *skipped);
 /*! gt_parser_error() :
  *  The error record (status GT_OK if none). message holds Go's text
  *  (truncated to fit; gt_parser_message() has all of it); offset is the

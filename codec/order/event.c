@@ -36,6 +36,18 @@ static gt_status bad_id(gt_parser *p, const ord_event *e, gt_status s, const cha
     return ord_report(p, &p->fault);
 }
 
+bool ord_ids_ok(const gt_parser *p, const ord_base *b)
+{
+    if (b->type == EV_SYNC) return true;
+    const ord_type *t = &p->types[b->type];
+    const ord_gen *g = &p->gen;
+    for (unsigned m = t->stack_mask, i = 0; m; m >>= 1, i++)
+        if ((m & 1u) && !ord_has_stack(g, b->args[i])) return false;
+    for (unsigned m = t->string_mask, i = 0; m; m >>= 1, i++)
+        if ((m & 1u) && !ord_has_string(g, b->args[i])) return false;
+    return true;
+}
+
 gt_status ord_check_ids(gt_parser *p, const ord_event *e)
 {
     if (e->b.type == EV_SYNC) return GT_OK;
@@ -45,15 +57,17 @@ gt_status ord_check_ids(gt_parser *p, const ord_event *e)
     /* Stacks first, the event's own stack before a created goroutine's. */
     if (t->stack_arg) {
         uint64_t id = e->b.args[t->stack_arg - 1];
-        if (!ord_stack_get(g, id)) return bad_id(p, e, GT_ERR_UNDEFINED_STACK, "stack", id);
+        if (!ord_has_stack(g, id)) return bad_id(p, e, GT_ERR_UNDEFINED_STACK, "stack", id);
     }
-    for (unsigned i = 0; i < t->nargs; i++) {
-        if (!((t->stack_mask >> i) & 1u) || i + 1 == t->stack_arg) continue;
-        if (!ord_stack_get(g, e->b.args[i])) return bad_id(p, e, GT_ERR_UNDEFINED_STACK, "stack", e->b.args[i]);
+    if (GT_UNLIKELY(t->stack_mask != (t->stack_arg ? 1u << (t->stack_arg - 1) : 0u))) {
+        for (unsigned i = 0; i < t->nargs; i++) {
+            if (!((t->stack_mask >> i) & 1u) || i + 1 == t->stack_arg) continue;
+            if (!ord_has_stack(g, e->b.args[i])) return bad_id(p, e, GT_ERR_UNDEFINED_STACK, "stack", e->b.args[i]);
+        }
     }
-    for (unsigned i = 0; i < t->nargs; i++) {
-        if (!((t->string_mask >> i) & 1u)) continue;
-        if (!ord_string(g, e->b.args[i])) return bad_id(p, e, GT_ERR_UNDEFINED_STRING, "string", e->b.args[i]);
+    for (unsigned m = t->string_mask, i = 0; m; m >>= 1, i++) {
+        if (!(m & 1u)) continue;
+        if (!ord_has_string(g, e->b.args[i])) return bad_id(p, e, GT_ERR_UNDEFINED_STRING, "string", e->b.args[i]);
     }
     return GT_OK;
 }

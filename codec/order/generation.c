@@ -106,6 +106,7 @@ static int finish(gt_parser *p)
     }
     if (ord_validate_stacks(p) != GT_OK) return -1;
     ord_fix_samples(p);
+    ord_densify(p);
     return 1;
 }
 

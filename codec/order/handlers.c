@@ -6,6 +6,7 @@
  * its handler; the per-type facts come from the v2 event table. */
 #include <inttypes.h>
 
+#define ORD_HOT_FILE
 #include "order.h"
 
 enum { FAIL = -1, WAIT = 0, READY = 1 };
@@ -91,48 +92,56 @@ static bool succeeds(uint64_t gen, uint64_t seq, uint64_t old_gen, uint64_t old_
     return gen == old_gen && seq == old_seq + 1;
 }
 
-gt_status ord_queue_push(gt_parser *p, const ord_event *e)
+ord_event *ord_queue_slot(gt_parser *p, gt_status *s)
 {
     ord_queue *q = &p->q;
-    if (q->len == q->cap) {
+    if (GT_UNLIKELY(q->len == q->cap)) { /* capacities are powers of two */
         size_t cap = q->cap ? q->cap * 2 : 8;
         ord_event *buf = gt_mem_alloc(&p->mem, cap * sizeof *buf);
-        if (!buf) return ord_alloc_status(p, cap * sizeof *buf);
-        for (size_t i = 0; i < q->len; i++) buf[i] = q->buf[(q->start + i) % q->cap];
+        if (!buf) {
+            *s = ord_alloc_status(p, cap * sizeof *buf);
+            return NULL;
+        }
+        for (size_t i = 0; i < q->len; i++) buf[i] = q->buf[(q->start + i) & (q->cap - 1)];
         gt_mem_free(&p->mem, q->buf, q->cap * sizeof *q->buf);
         q->buf = buf;
         q->cap = cap;
         q->start = 0;
     }
-    q->buf[(q->start + q->len) % q->cap] = *e;
+    ord_event *e = &q->buf[(q->start + q->len) & (q->cap - 1)];
     q->len++;
-    return GT_OK;
+    return e;
 }
 
-bool ord_queue_pop(gt_parser *p, ord_event *e)
-{
-    ord_queue *q = &p->q;
-    if (!q->len) return false;
-    *e = q->buf[q->start];
-    q->start = (q->start + 1) % q->cap;
-    q->len--;
-    return true;
-}
-
-/* Queue ev with context c (Go's Event{table, ctx, base}). */
+/* Queue ev with context c (Go's Event{table, ctx, base}). Fields are copied
+ * one by one: the source was just written field by field, and wide copies
+ * of it would stall on store forwarding. */
 static int push(hctx *h, const ord_base *ev, ord_ctx c, bool synthetic)
 {
-    ord_event e;
-    e.b = *ev;
-    e.m = c.m;
-    e.p = c.p;
-    e.g = c.g;
-    e.synthetic = synthetic;
-    e.has_table = 1;
-    e.gen = h->gen;
-    e.extra_name = 0;
-    gt_status s = ord_queue_push(h->p, &e);
-    return s == GT_OK ? READY : fail_status(h, s);
+    if (h->p->verdict) {
+        h->p->vcount++;
+        return READY;
+    }
+    gt_status s = GT_OK;
+    ord_event *e = ord_queue_slot(h->p, &s);
+    if (!e) return fail_status(h, s);
+    e->b.time = ev->time;
+    e->b.args[0] = ev->args[0];
+    e->b.args[1] = ev->args[1];
+    e->b.args[2] = ev->args[2];
+    e->b.args[3] = ev->args[3];
+    e->b.offset = ev->offset;
+    e->b.batch = ev->batch;
+    e->b.index = ev->index;
+    e->b.type = ev->type;
+    e->m = c.m;
+    e->p = c.p;
+    e->g = c.g;
+    e->synthetic = synthetic;
+    e->has_table = 1;
+    e->gen = h->gen;
+    e->extra_name = 0;
+    return READY;
 }
 
 /* An event made by the ordering at the time of ev (Go's makeEvent). */
@@ -642,7 +651,7 @@ static int user_task_end(hctx *h)
     VALIDATE(h, user_go);
     h->next = h->cur;
     if (push(h, ev, h->cur, false) != READY) return FAIL;
-    p->q.buf[(p->q.start + p->q.len - 1) % p->q.cap].extra_name = extra;
+    if (!p->verdict) p->q.buf[(p->q.start + p->q.len - 1) & (p->q.cap - 1)].extra_name = extra;
     return READY;
 }
 
@@ -860,6 +869,7 @@ void ord_init_types(gt_parser *p)
     size_t count;
     const gt_event_spec *table = gt_spec_table(GT_FORMAT_V2, &count);
     memset(p->types, 0, sizeof p->types);
+    memset(p->evargs, 0, sizeof p->evargs);
     for (size_t t = 0; t < count && t < TYPE_LIMIT; t++) {
         const gt_event_spec *s = &table[t];
         if (!s->name) continue;
@@ -869,6 +879,7 @@ void ord_init_types(gt_parser *p)
         if (!(s->flags & GT_EV_TIMED)) continue;
         o->timed = 1;
         o->nargs = (uint8_t)(s->nargs - 1);
+        p->evargs[t] = s->nargs;
         for (unsigned i = 1; i < s->nargs; i++) {
             uint8_t bit = (uint8_t)(1u << (i - 1));
             if (s->args[i].role == GT_ARG_STRING_ID) o->string_mask |= bit;
@@ -880,19 +891,23 @@ void ord_init_types(gt_parser *p)
     }
 }
 
-int ord_advance(gt_parser *p, ord_base *ev, int64_t m, uint64_t gen)
+int ord_advance(gt_parser *p, ord_base *ev, int64_t m, uint64_t gen, uint32_t *mslot)
 {
     ord_state *st = &p->st;
     if (st->initial_gen == 0) st->initial_gen = gen;
     hctx h = {p, ev, m, gen, {NO_ID, NO_ID, m}, {NO_ID, NO_ID, m}};
     uint32_t slot = NONE32;
     if (m != NO_ID) {
-        gt_status s = GT_OK;
-        slot = ord_m_slot(p, m, &s);
-        if (slot == NONE32) {
-            fail_status(&h, s);
-            ord_report(p, &p->fault);
-            return FAIL;
+        slot = *mslot;
+        if (slot == NONE32) { /* Go creates the M's state at its first event */
+            gt_status s = GT_OK;
+            slot = ord_m_slot(p, m, &s);
+            if (slot == NONE32) {
+                fail_status(&h, s);
+                ord_report(p, &p->fault);
+                return FAIL;
+            }
+            *mslot = slot;
         }
         h.cur.p = st->ms[slot].p;
         h.cur.g = st->ms[slot].g;

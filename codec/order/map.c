@@ -4,27 +4,10 @@
  * fixed-size byte records, zeroed when created. */
 #include "order.h"
 
-static size_t slot_of(uint64_t key, size_t cap)
-{
-    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
-    h ^= h >> 29;
-    return (size_t)h & (cap - 1);
-}
-
 void ord_map_init(ord_map *m, size_t vsize)
 {
     memset(m, 0, sizeof *m);
     m->vsize = vsize;
-}
-
-void *ord_map_get(const ord_map *m, uint64_t key)
-{
-    if (!m->count) return NULL;
-    size_t mask = m->cap - 1;
-    for (size_t i = slot_of(key, m->cap);; i = (i + 1) & mask) {
-        if (!m->used[i]) return NULL;
-        if (m->keys[i] == key) return m->vals + i * m->vsize;
-    }
 }
 
 static gt_status rehash(gt_parser *p, ord_map *m, size_t cap)
@@ -46,7 +29,7 @@ static gt_status rehash(gt_parser *p, ord_map *m, size_t cap)
     }
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->used[i]) continue;
-        size_t j = slot_of(m->keys[i], cap);
+        size_t j = ord_slot_of(m->keys[i], cap);
         while (used[j]) j = (j + 1) & (cap - 1);
         used[j] = 1;
         keys[j] = m->keys[i];
@@ -74,7 +57,7 @@ void *ord_map_put(gt_parser *p, ord_map *m, uint64_t key, bool *created, gt_stat
             return NULL;
         }
     }
-    size_t i = slot_of(key, m->cap);
+    size_t i = ord_slot_of(key, m->cap);
     while (m->used[i]) i = (i + 1) & (m->cap - 1);
     m->used[i] = 1;
     m->keys[i] = key;
@@ -88,7 +71,7 @@ void *ord_map_put(gt_parser *p, ord_map *m, uint64_t key, bool *created, gt_stat
 void ord_map_del(ord_map *m, uint64_t key)
 {
     if (!m->count) return;
-    size_t mask = m->cap - 1, i = slot_of(key, m->cap);
+    size_t mask = m->cap - 1, i = ord_slot_of(key, m->cap);
     for (;; i = (i + 1) & mask) {
         if (!m->used[i]) return;
         if (m->keys[i] == key) break;
@@ -96,7 +79,7 @@ void ord_map_del(ord_map *m, uint64_t key)
     /* Backward shift: move later members of the probe run into the hole. */
     size_t hole = i;
     for (size_t j = (i + 1) & mask; m->used[j]; j = (j + 1) & mask) {
-        size_t home = slot_of(m->keys[j], m->cap);
+        size_t home = ord_slot_of(m->keys[j], m->cap);
         /* j may move to the hole if its home is not in (hole, j]. */
         bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
         if (!movable) continue;

@@ -22,6 +22,15 @@
 
 #include "../common/internal.h"
 
+/* The hot files (cursor, handlers, parser) copy small records that were
+ * written field by field just before (events, thread contexts). GCC's SLP
+ * vectorizer turns those copies into 16-byte loads, which cannot be forwarded
+ * from the 8-byte stores and wait for them to retire (measured: a quarter
+ * of the time of some functions). Those files define ORD_HOT_FILE first. */
+#if defined(ORD_HOT_FILE) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-slp-vectorize")
+#endif
+
 /* IDs are Go's int64 views of the wire's uint64 values. */
 #define NO_ID INT64_C(-1)
 #define NO_TASK UINT64_MAX
@@ -166,6 +175,14 @@ typedef struct ord_gen {
     ord_map ms_index;        /* m -> slot + 1 */
     ord_map strings;         /* id -> ord_str */
     ord_map stacks;          /* id -> ord_stack */
+    /* Once the generation is read and its IDs are compact: the same tables
+     * indexed by ID (absent entries have a NULL pointer). */
+    bool dense;
+    ord_str *dstrings;
+    ord_stack *dstacks;
+    size_t nd_strings, nd_stacks, dstrings_cap, dstacks_cap;
+    uint64_t *sbits, *kbits;  /* presence bits of the dense string and stack IDs */
+    size_t sbits_cap, kbits_cap;
     ord_map pcs;             /* pc -> ord_pc (first frame seen wins) */
     ord_sample *samples;
     size_t nsamples, samples_cap;
@@ -198,6 +215,7 @@ typedef struct ord_cursor {
     uint32_t batch;      /* current batch, NONE32 before the first */
     uint32_t pos;        /* next byte in the batch */
     uint32_t count;      /* events read from the current batch */
+    uint32_t mstate;     /* the M's ord_state slot, NONE32 until known */
     int64_t last_ts;
     ord_base ev;
 } ord_cursor;
@@ -287,6 +305,7 @@ struct gt_parser {
     int state;
     unsigned version;
     ord_type types[256];
+    uint8_t evargs[256];     /* varints after the type byte of a timed event (dt included), 0 if not timed */
     ord_src src;
     uint64_t batches_read;
     /* errors */
@@ -323,6 +342,9 @@ struct gt_parser {
     /* extra strings of the generation (UserTaskEnd names) */
     ord_str *extra;
     uint32_t nextra, extra_cap;
+    ord_event cur;           /* a Sync or CPU sample being delivered */
+    bool verdict;            /* gt_parser_next_sync(): count what the handlers queue, keep nothing */
+    uint32_t vcount;         /* events the last advance would have queued */
     /* resolution scratch */
     gt_stack_frame *frames;  /* 2 * GO_MAX_FRAMES */
     char *scratch;           /* range names and task names of the current event */
@@ -353,7 +375,22 @@ void ord_chunks_free(gt_parser *p);
 void ord_fault_where(ord_fault *f, uint64_t batch, uint64_t event, uint64_t generation, int64_t m);
 
 /* map.c */
-void *ord_map_get(const ord_map *m, uint64_t key);
+static inline size_t ord_slot_of(uint64_t key, size_t cap)
+{
+    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= h >> 29;
+    return (size_t)h & (cap - 1);
+}
+
+static inline void *ord_map_get(const ord_map *m, uint64_t key)
+{
+    if (!m->count) return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = ord_slot_of(key, m->cap);; i = (i + 1) & mask) {
+        if (!m->used[i]) return NULL;
+        if (m->keys[i] == key) return m->vals + i * m->vsize;
+    }
+}
 void *ord_map_put(gt_parser *p, ord_map *m, uint64_t key, bool *created, gt_status *s);
 void ord_map_del(ord_map *m, uint64_t key);
 void ord_map_clear(ord_map *m);
@@ -380,8 +417,33 @@ gt_status ord_add_samples(gt_parser *p, const ord_raw *b);
 gt_status ord_set_sync(gt_parser *p, const ord_raw *b);
 gt_status ord_validate_stacks(gt_parser *p);
 void ord_fix_samples(gt_parser *p);
-const ord_str *ord_string(const ord_gen *g, uint64_t id); /* id 0 -> "" */
-const ord_stack *ord_stack_get(const ord_gen *g, uint64_t id);
+extern const ord_str ord_empty_string;
+extern const ord_stack ord_no_stack;
+/* The string or stack with this ID in the generation (ID 0 always exists); NULL if none. */
+static inline const ord_str *ord_string(const ord_gen *g, uint64_t id)
+{
+    if (id == 0) return &ord_empty_string;
+    if (g->dense) return id < g->nd_strings && g->dstrings[id].p ? &g->dstrings[id] : NULL;
+    return (const ord_str *)ord_map_get(&g->strings, id);
+}
+static inline const ord_stack *ord_stack_get(const ord_gen *g, uint64_t id)
+{
+    if (id == 0) return &ord_no_stack;
+    if (g->dense) return id < g->nd_stacks && g->dstacks[id].frames ? &g->dstacks[id] : NULL;
+    return (const ord_stack *)ord_map_get(&g->stacks, id);
+}
+gt_status ord_densify(gt_parser *p);
+/* Whether the ID exists, as Go's dataTable.get answers (ID 0 always does). */
+static inline bool ord_has_string(const ord_gen *g, uint64_t id)
+{
+    if (g->dense) return id < g->nd_strings && (g->sbits[id >> 6] >> (id & 63) & 1u);
+    return ord_string(g, id) != NULL;
+}
+static inline bool ord_has_stack(const ord_gen *g, uint64_t id)
+{
+    if (g->dense) return id < g->nd_stacks && (g->kbits[id >> 6] >> (id & 63) & 1u);
+    return ord_stack_get(g, id) != NULL;
+}
 void ord_gen_reset(gt_parser *p);
 void ord_gen_free(gt_parser *p);
 
@@ -405,10 +467,10 @@ void ord_frontier_sort(gt_parser *p);
 void ord_sort_samples(ord_sample *s, size_t n);
 
 /* state.c */
-ord_g *ord_g_get(gt_parser *p, int64_t id);
+static inline ord_g *ord_g_get(gt_parser *p, int64_t id) { return (ord_g *)ord_map_get(&p->st.gs, (uint64_t)id); }
+static inline ord_p *ord_p_get(gt_parser *p, int64_t id) { return (ord_p *)ord_map_get(&p->st.ps, (uint64_t)id); }
 ord_g *ord_g_put(gt_parser *p, int64_t id, gt_status *s);
 void ord_g_del(gt_parser *p, int64_t id);
-ord_p *ord_p_get(gt_parser *p, int64_t id);
 ord_p *ord_p_put(gt_parser *p, int64_t id, gt_status *s);
 /* M state slot of m, created if new (NONE32 on allocation failure). */
 uint32_t ord_m_slot(gt_parser *p, int64_t m, gt_status *s);
@@ -429,18 +491,30 @@ const char *ord_proc_status_name(uint64_t s);
 
 /* handlers.c */
 /* Go's ordering.Advance. 1: advanced (events queued); 0: not ready; -1: error. */
-int ord_advance(gt_parser *p, ord_base *ev, int64_t m, uint64_t gen);
+int ord_advance(gt_parser *p, ord_base *ev, int64_t m, uint64_t gen, uint32_t *mslot);
 /* Why the event cannot advance now (for the diagnostic); "" if it could. */
 void ord_explain(gt_parser *p, const ord_base *ev, int64_t m, uint64_t gen, char *dst, size_t cap);
 const char *ord_ev_name(const gt_parser *p, unsigned type, char *buf, size_t cap);
 void ord_init_types(gt_parser *p);
-gt_status ord_queue_push(gt_parser *p, const ord_event *e);
-bool ord_queue_pop(gt_parser *p, ord_event *e);
+/* A new slot at the queue's tail (NULL when it cannot grow: *s says why). */
+ord_event *ord_queue_slot(gt_parser *p, gt_status *s);
+/* The queue's head, removed; valid until the next ord_queue_slot(). */
+static inline ord_event *ord_queue_pop(gt_parser *p)
+{
+    ord_queue *q = &p->q;
+    if (!q->len) return NULL;
+    ord_event *e = &q->buf[q->start];
+    q->start = (q->start + 1) & (q->cap - 1);
+    q->len--;
+    return e;
+}
 
 /* event.c */
 gt_status ord_resolve(gt_parser *p, const ord_event *e, gt_parsed *out);
-/* Check the stack and string IDs of e against its generation's tables. */
+/* Check the stack and string IDs of e against its generation's tables
+ * (reports the error). ord_ids_ok only answers. */
 gt_status ord_check_ids(gt_parser *p, const ord_event *e);
+bool ord_ids_ok(const gt_parser *p, const ord_base *b);
 
 /* clock.c */
 /* Go's time.Unix(sec, nsec).Format(RFC3339Nano) in the process's local zone. */

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#define ORD_HOT_FILE
 #include "order.h"
 
 #define SCRATCH 4096
@@ -203,6 +204,7 @@ static gt_status install(gt_parser *p, ord_event *out)
         c->m = g->ms[i].m;
         c->slot = i;
         c->batch = g->ms[i].first;
+        c->mstate = c->m == NO_ID ? NONE32 : ord_m_find(p, c->m);
         int r = ord_cursor_next(p, c);
         if (r < 0) return p->err.status;
         if (r > 0) ord_heap_insert(p, c);
@@ -275,16 +277,41 @@ static gt_status next_generation_spilled(gt_parser *p, ord_event *out)
 /*-************************************
  *  Advancing
  **************************************/
-/* Go's tryAdvance: 1 advanced, 0 not ready, -1 error (reported). */
+/* Go's tryAdvance: 1 advanced, 0 not ready, -1 error (reported). In
+ * verdict mode nothing was queued: the events are accounted for here, with
+ * the table-ID check Go makes when it returns them (only the wire event can
+ * fail it: the ordering's own events carry no IDs), after the cursor's next
+ * event is read, as in Go. */
 static int try_advance(gt_parser *p, uint32_t i)
 {
     ord_cursor *c = p->heap[i];
-    int r = ord_advance(p, &c->ev, c->m, p->gen.gen);
+    p->vcount = 0;
+    int r = ord_advance(p, &c->ev, c->m, p->gen.gen, &c->mstate);
     if (r <= 0) return r;
+    ord_event bad;
+    bool ids_bad = p->verdict && !ord_ids_ok(p, &c->ev);
+    if (ids_bad) { /* rare: keep the event for the report */
+        memset(&bad, 0, sizeof bad);
+        bad.b = c->ev;
+        bad.m = c->m;
+        bad.gen = p->gen.gen;
+    }
+    int64_t time = c->ev.time;
     r = ord_cursor_next(p, c);
     if (r < 0) return -1;
     if (r > 0) ord_heap_update(p, i);
     else ord_heap_remove(p, i);
+    if (p->verdict) {
+        if (ids_bad) {
+            ord_check_ids(p, &bad);
+            return -1;
+        }
+        for (uint32_t k = 0; k < p->vcount; k++) {
+            int64_t t = time <= p->last_ts ? (int64_t)((uint64_t)p->last_ts + 1) : time;
+            p->last_ts = t;
+        }
+        p->events += p->vcount;
+    }
     return 1;
 }
 
@@ -406,15 +433,20 @@ static void sample_event(gt_parser *p, ord_event *e)
 }
 
 /* The next event before the emission checks (Go's ReadEvent body). */
-static gt_status step(gt_parser *p, ord_event *out)
+static gt_status step(gt_parser *p, ord_event **out)
 {
-    if (ord_queue_pop(p, out)) return GT_OK;
+    ord_event *e = ord_queue_pop(p);
+    if (e) {
+        *out = e;
+        return GT_OK;
+    }
     ord_gen *g = &p->gen;
+    *out = &p->cur;
     bool samples_left = p->sample_pos < g->nsamples && p->have_gen;
     if (p->nheap == 0 && !samples_left)
-        return p->version < 26 ? next_generation_spilled(p, out) : next_generation(p, out);
+        return p->version < 26 ? next_generation_spilled(p, &p->cur) : next_generation(p, &p->cur);
     if (samples_left && (p->nheap == 0 || g->samples[p->sample_pos].time < p->heap[0]->ev.time)) {
-        sample_event(p, out);
+        sample_event(p, &p->cur);
         return GT_OK;
     }
     if (p->nheap == 0) return ord_fail(p, GT_ERR_SEMANTIC, ord_src_offset(p), "broken trace: frontier is empty");
@@ -428,13 +460,17 @@ static gt_status step(gt_parser *p, ord_event *out)
         }
         if (r == 0) return failed_to_advance(p);
     }
-    if (!ord_queue_pop(p, out)) return ord_fail(p, GT_ERR_INTERNAL, ord_src_offset(p), "advanced without an event");
+    if (p->verdict) {
+        *out = NULL; /* advanced; nothing to deliver */
+        return GT_OK;
+    }
+    if (!(*out = ord_queue_pop(p))) return ord_fail(p, GT_ERR_INTERNAL, ord_src_offset(p), "advanced without an event");
     return GT_OK;
 }
 
-gt_status gt_parser_next(gt_parser *p, gt_parsed *ev)
+/* The next event with Go's emission checks and time fix-up. */
+static gt_status next_event(gt_parser *p, ord_event **out)
 {
-    if (!p || !ev) return GT_ERR_INVALID_ARGUMENT;
     switch (p->state) {
     case PS_FAILED: return p->err.status;
     case PS_DONE:
@@ -448,14 +484,43 @@ gt_status gt_parser_next(gt_parser *p, gt_parsed *ev)
     }
     default: break;
     }
-    ord_event e;
+    ord_event *e;
     gt_status s = step(p, &e);
     if (s != GT_OK) return s;
-    if ((s = ord_check_ids(p, &e)) != GT_OK) return s;
-    if (e.b.time <= p->last_ts) e.b.time = (int64_t)((uint64_t)p->last_ts + 1);
-    p->last_ts = e.b.time;
+    *out = e;
+    if (!e) return GT_OK; /* verdict mode: advanced and accounted for */
+    if ((s = ord_check_ids(p, e)) != GT_OK) return s;
+    if (e->b.time <= p->last_ts) e->b.time = (int64_t)((uint64_t)p->last_ts + 1);
+    p->last_ts = e->b.time;
     p->events++;
-    return ord_resolve(p, &e, ev);
+    *out = e;
+    return GT_OK;
+}
+
+gt_status gt_parser_next_sync(gt_parser *p, gt_parsed *ev, uint64_t *skipped)
+{
+    if (skipped) *skipped = 0;
+    if (!p || !ev) return GT_ERR_INVALID_ARGUMENT;
+    uint64_t before = p->events;
+    for (;;) {
+        ord_event *e;
+        p->verdict = p->q.len == 0; /* events queued by gt_parser_next() go out the usual way */
+        gt_status s = next_event(p, &e);
+        p->verdict = false;
+        if (s != GT_OK) return s;
+        if (e && e->b.type == EV_SYNC) {
+            if (skipped) *skipped = p->events - before - 1;
+            return ord_resolve(p, e, ev);
+        }
+    }
+}
+
+gt_status gt_parser_next(gt_parser *p, gt_parsed *ev)
+{
+    if (!p || !ev) return GT_ERR_INVALID_ARGUMENT;
+    ord_event *e;
+    gt_status s = next_event(p, &e);
+    return s == GT_OK ? ord_resolve(p, e, ev) : s;
 }
 
 /*-************************************

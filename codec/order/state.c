@@ -5,8 +5,6 @@
  * (Go compares them by content: string IDs change every generation). */
 #include "order.h"
 
-ord_g *ord_g_get(gt_parser *p, int64_t id) { return ord_map_get(&p->st.gs, (uint64_t)id); }
-
 ord_g *ord_g_put(gt_parser *p, int64_t id, gt_status *s)
 {
     bool created;
@@ -20,8 +18,6 @@ void ord_g_del(gt_parser *p, int64_t id)
     if (g->ext) ord_ext_release(p, g->ext);
     ord_map_del(&p->st.gs, (uint64_t)id);
 }
-
-ord_p *ord_p_get(gt_parser *p, int64_t id) { return ord_map_get(&p->st.ps, (uint64_t)id); }
 
 ord_p *ord_p_put(gt_parser *p, int64_t id, gt_status *s)
 {

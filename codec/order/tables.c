@@ -44,18 +44,48 @@ static gt_status alloc_fail(gt_parser *p, gt_status s, uint64_t off, const char 
                          s == GT_ERR_LIMIT ? "memory limit reached storing" : "out of memory storing", what);
 }
 
-const ord_str *ord_string(const ord_gen *g, uint64_t id)
-{
-    static const ord_str empty = {(const uint8_t *)"", 0};
-    if (id == 0) return &empty;
-    return ord_map_get(&g->strings, id);
-}
+const ord_str ord_empty_string = {(const uint8_t *)"", 0};
+const ord_stack ord_no_stack = {NULL, 0, 0, 0};
 
-const ord_stack *ord_stack_get(const ord_gen *g, uint64_t id)
+/* Index the string and stack tables by ID when the IDs are compact (the
+ * runtime numbers them from 1): lookups are then one array access. */
+gt_status ord_densify(gt_parser *p)
 {
-    static const ord_stack none = {NULL, 0, 0, 0};
-    if (id == 0) return &none;
-    return ord_map_get(&g->stacks, id);
+    ord_gen *g = &p->gen;
+    uint64_t max_s = 0, max_k = 0, key;
+    size_t it = 0;
+    void *val;
+    while (ord_map_next(&g->strings, &it, &key, &val)) max_s = key > max_s ? key : max_s;
+    it = 0;
+    while (ord_map_next(&g->stacks, &it, &key, &val)) max_k = key > max_k ? key : max_k;
+    if (max_s > 2 * (uint64_t)g->strings.count + 64 || max_k > 2 * (uint64_t)g->stacks.count + 64) return GT_OK;
+    size_t ns = (size_t)max_s + 1, nk = (size_t)max_k + 1;
+    if (ord_grow_size(p, &g->dstrings, sizeof *g->dstrings, &g->dstrings_cap, ns) != GT_OK ||
+        ord_grow_size(p, &g->dstacks, sizeof *g->dstacks, &g->dstacks_cap, nk) != GT_OK)
+        return GT_OK; /* the maps still answer */
+    size_t ws = ns / 64 + 1, wk = nk / 64 + 1;
+    if (ord_grow_size(p, &g->sbits, sizeof *g->sbits, &g->sbits_cap, ws) != GT_OK ||
+        ord_grow_size(p, &g->kbits, sizeof *g->kbits, &g->kbits_cap, wk) != GT_OK)
+        return GT_OK;
+    memset(g->dstrings, 0, ns * sizeof *g->dstrings);
+    memset(g->dstacks, 0, nk * sizeof *g->dstacks);
+    memset(g->sbits, 0, ws * sizeof *g->sbits);
+    memset(g->kbits, 0, wk * sizeof *g->kbits);
+    g->sbits[0] = g->kbits[0] = 1; /* ID 0 */
+    it = 0;
+    while (ord_map_next(&g->strings, &it, &key, &val)) {
+        g->dstrings[key] = *(const ord_str *)val;
+        g->sbits[key >> 6] |= (uint64_t)1 << (key & 63);
+    }
+    it = 0;
+    while (ord_map_next(&g->stacks, &it, &key, &val)) {
+        g->dstacks[key] = *(const ord_stack *)val;
+        g->kbits[key >> 6] |= (uint64_t)1 << (key & 63);
+    }
+    g->nd_strings = ns;
+    g->nd_stacks = nk;
+    g->dense = true;
+    return GT_OK;
 }
 
 /*-************************************
@@ -322,6 +352,8 @@ void ord_gen_reset(gt_parser *p)
     ord_map_clear(&g->ms_index);
     ord_map_clear(&g->strings);
     ord_map_clear(&g->stacks);
+    g->dense = false;
+    g->nd_strings = g->nd_stacks = 0;
     ord_map_clear(&g->pcs);
     g->nsamples = 0;
     g->freq = 0;
@@ -338,6 +370,14 @@ void ord_gen_free(gt_parser *p)
     gt_mem_free(&p->mem, g->ms, (size_t)g->ms_cap * sizeof *g->ms);
     gt_mem_free(&p->mem, g->samples, g->samples_cap * sizeof *g->samples);
     ord_map_free(p, &g->ms_index);
+    gt_mem_free(&p->mem, g->dstrings, g->dstrings_cap * sizeof *g->dstrings);
+    gt_mem_free(&p->mem, g->dstacks, g->dstacks_cap * sizeof *g->dstacks);
+    gt_mem_free(&p->mem, g->sbits, g->sbits_cap * sizeof *g->sbits);
+    gt_mem_free(&p->mem, g->kbits, g->kbits_cap * sizeof *g->kbits);
+    g->dstrings = NULL;
+    g->dstacks = NULL;
+    g->sbits = g->kbits = NULL;
+    g->dstrings_cap = g->dstacks_cap = g->sbits_cap = g->kbits_cap = 0;
     ord_map_free(p, &g->strings);
     ord_map_free(p, &g->stacks);
     ord_map_free(p, &g->pcs);
