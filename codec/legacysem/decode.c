@@ -23,6 +23,10 @@ void gt_ls_layout_init(ls_layout *l, unsigned version)
 
 static bool value(const uint8_t *data, size_t size, uint64_t *p, uint64_t *v)
 {
+    if (GT_LIKELY(*p < size && data[*p] < 0x80)) { /* most values are one byte */
+        *v = data[(*p)++];
+        return true;
+    }
     size_t w = 0;
     if (*p >= size || gt_uvarint_read(data + *p, size - (size_t)*p, v, &w) != GT_OK) return false;
     *p += w;

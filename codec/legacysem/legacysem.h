@@ -74,13 +74,16 @@ typedef struct ls_ev {
 
 /* ---- map.c -------------------------------------------------------------- */
 
-/* Keys are any uint64; values are vsize bytes (a multiple of 8). Pointers
- * into the map are valid until the next insertion. */
+/* Keys are any uint64; values are vsize bytes (at most LS_MAP_MAX_VALUE),
+ * zeroed when inserted. Pointers into the map are valid until the next
+ * insertion (rehashes counts the moves). */
+#define LS_MAP_MAX_VALUE 96
 typedef struct ls_map {
-    uint64_t *keys;
-    uint8_t *used;
-    void *vals;
-    size_t cap, count, vbytes;
+    uint64_t *slots;      /* cap slots of stride words: the key, then the value */
+    size_t cap, count, stride;
+    uint64_t rehashes;
+    bool has_side;        /* the key UINT64_MAX (the empty-slot mark) is present */
+    uint64_t side[LS_MAP_MAX_VALUE / 8];
 } ls_map;
 
 void gt_ls_map_init(ls_map *m, size_t vsize);
@@ -91,8 +94,8 @@ void *gt_ls_map_get(const ls_map *m, uint64_t key);
  * runs out; *st then says GT_ERR_LIMIT or GT_ERR_NOMEM. */
 void *gt_ls_map_put(ls_map *m, gt_mem *mem, uint64_t key, int *fresh, gt_status *st);
 void gt_ls_map_del(ls_map *m, uint64_t key);
-/* The value in slot i (for walking the slots whose used[i] is set). */
-void *gt_ls_map_value(const ls_map *m, size_t i);
+/* Walk the values: start with *i = 0; NULL at the end. */
+void *gt_ls_map_next(ls_map *m, size_t *i);
 
 /* Make room for element n of the array whose address (a T **) is arrp
  * (amortised doubling); GT_OK or the memory status. */

@@ -1,10 +1,14 @@
-/* An open-addressing hash map from uint64 keys to fixed-size values (linear
- * probing, backward-shift deletion, doubling at 3/4 load), and the small
- * allocation helpers of codec/legacysem. Every byte comes from the gt_mem
- * budget of the validation. */
+/* An open-addressing hash map from uint64 keys to fixed-size values, and the
+ * small allocation helpers of codec/legacysem.
+ *
+ * A slot is the key followed by its value, so a lookup touches one cache
+ * line. Empty slots hold the key LS_EMPTY; the one real key equal to it
+ * lives in a side slot. Linear probing, backward-shift deletion, doubling at
+ * 3/4 load. Every byte comes from the gt_mem budget of the validation. */
 #include "legacysem.h"
 
 #define MIN_CAP 16
+#define LS_EMPTY UINT64_MAX
 
 gt_status gt_ls_mem_status(const gt_mem *mem, size_t size)
 {
@@ -29,31 +33,27 @@ gt_status gt_ls_grow(gt_mem *mem, void *arrp, size_t *cap, size_t n, size_t elem
     return GT_OK;
 }
 
+GT_STATIC_ASSERT(sizeof(ls_ev) <= LS_MAP_MAX_VALUE, "map values hold an event");
+
 void gt_ls_map_init(ls_map *m, size_t vsize)
 {
     memset(m, 0, sizeof *m);
-    m->vbytes = (vsize + 7) / 8 * 8;
+    m->stride = 1 + (vsize + 7) / 8;
 }
 
-void *gt_ls_map_value(const ls_map *m, size_t i) { return (unsigned char *)m->vals + i * m->vbytes; }
-
-static void release(const ls_map *m, gt_mem *mem, uint64_t *keys, uint8_t *used, void *vals, size_t cap)
-{
-    gt_mem_free(mem, keys, cap * sizeof *keys);
-    gt_mem_free(mem, used, cap);
-    gt_mem_free(mem, vals, cap * m->vbytes);
-}
+static size_t vbytes(const ls_map *m) { return (m->stride - 1) * sizeof(uint64_t); }
+static uint64_t *slot(const ls_map *m, size_t i) { return m->slots + i * m->stride; }
 
 void gt_ls_map_free(ls_map *m, gt_mem *mem)
 {
-    if (m->cap) release(m, mem, m->keys, m->used, m->vals, m->cap);
-    size_t vb = m->vbytes;
+    gt_mem_free(mem, m->slots, m->cap * m->stride * sizeof *m->slots);
+    size_t stride = m->stride;
     memset(m, 0, sizeof *m);
-    m->vbytes = vb;
+    m->stride = stride;
 }
 
-/* A well-mixed slot for key (the finaliser of splitmix64). */
-static inline size_t slot_of(uint64_t key, size_t cap)
+/* A well-mixed home slot for key (the finaliser of splitmix64). */
+static inline size_t home_of(uint64_t key, size_t cap)
 {
     key ^= key >> 30;
     key *= 0xbf58476d1ce4e5b9u;
@@ -63,65 +63,75 @@ static inline size_t slot_of(uint64_t key, size_t cap)
     return (size_t)key & (cap - 1);
 }
 
+/* The slot holding key, or the empty slot where it would go. */
 static size_t find(const ls_map *m, uint64_t key, bool *found)
 {
-    size_t i = slot_of(key, m->cap);
-    while (m->used[i]) {
-        if (m->keys[i] == key) {
+    size_t i = home_of(key, m->cap), mask = m->cap - 1;
+    for (;;) {
+        uint64_t k = m->slots[i * m->stride];
+        if (k == key) {
             *found = true;
             return i;
         }
-        i = (i + 1) & (m->cap - 1);
+        if (k == LS_EMPTY) {
+            *found = false;
+            return i;
+        }
+        i = (i + 1) & mask;
     }
-    *found = false;
-    return i;
 }
 
 void *gt_ls_map_get(const ls_map *m, uint64_t key)
 {
-    if (!m->count) return NULL;
+    /* The side slot is as writable as the map the caller holds (the const
+     * only says this lookup does not change it). */
+    if (key == LS_EMPTY) return m->has_side ? (void *)(uintptr_t)m->side : NULL;
+    if (!m->cap) return NULL;
     bool found;
     size_t i = find(m, key, &found);
-    return found ? gt_ls_map_value(m, i) : NULL;
+    return found ? slot(m, i) + 1 : NULL;
 }
 
 static gt_status rehash(ls_map *m, gt_mem *mem, size_t ncap)
 {
-    size_t kb, vb;
-    if (gt_mul_overflow(ncap, sizeof(uint64_t), &kb) || gt_mul_overflow(ncap, m->vbytes, &vb)) return GT_ERR_LIMIT;
-    uint64_t *keys = gt_mem_alloc(mem, kb);
-    uint8_t *used = keys ? gt_mem_calloc(mem, ncap, 1) : NULL;
-    void *vals = used ? gt_mem_alloc(mem, vb) : NULL;
-    if (!vals) {
-        gt_status st = gt_ls_mem_status(mem, keys ? (used ? vb : ncap) : kb);
-        gt_mem_free(mem, used, ncap);
-        gt_mem_free(mem, keys, kb);
-        return st;
-    }
-    ls_map n = {keys, used, vals, ncap, m->count, m->vbytes};
+    size_t words, bytes;
+    if (gt_mul_overflow(ncap, m->stride, &words) || gt_mul_overflow(words, sizeof(uint64_t), &bytes))
+        return GT_ERR_LIMIT;
+    uint64_t *slots = gt_mem_alloc(mem, bytes);
+    if (!slots) return gt_ls_mem_status(mem, bytes);
+    memset(slots, 0xff, bytes); /* every key LS_EMPTY */
+    ls_map n = *m;
+    n.slots = slots;
+    n.cap = ncap;
     for (size_t i = 0; i < m->cap; i++) {
-        if (!m->used[i]) continue;
+        const uint64_t *s = slot(m, i);
+        if (s[0] == LS_EMPTY) continue;
         bool found;
-        size_t j = find(&n, m->keys[i], &found);
-        n.used[j] = 1;
-        n.keys[j] = m->keys[i];
-        memcpy(gt_ls_map_value(&n, j), gt_ls_map_value(m, i), m->vbytes);
+        memcpy(slot(&n, find(&n, s[0], &found)), s, m->stride * sizeof *s);
     }
-    if (m->cap) release(m, mem, m->keys, m->used, m->vals, m->cap);
+    gt_mem_free(mem, m->slots, m->cap * m->stride * sizeof *m->slots);
     *m = n;
+    m->rehashes++;
     return GT_OK;
 }
 
 void *gt_ls_map_put(ls_map *m, gt_mem *mem, uint64_t key, int *fresh, gt_status *st)
 {
+    if (fresh) *fresh = 0;
+    if (key == LS_EMPTY) {
+        if (!m->has_side) {
+            memset(m->side, 0, sizeof m->side);
+            m->has_side = true;
+            m->count++;
+            if (fresh) *fresh = 1;
+        }
+        return m->side;
+    }
     bool found = false;
     size_t i = 0;
     if (m->cap) {
         i = find(m, key, &found);
-        if (found) {
-            if (fresh) *fresh = 0;
-            return gt_ls_map_value(m, i);
-        }
+        if (found) return slot(m, i) + 1;
     }
     if ((m->count + 1) * 4 > m->cap * 3) {
         if (m->cap > SIZE_MAX / 4) {
@@ -135,17 +145,22 @@ void *gt_ls_map_put(ls_map *m, gt_mem *mem, uint64_t key, int *fresh, gt_status 
         }
         i = find(m, key, &found);
     }
-    m->used[i] = 1;
-    m->keys[i] = key;
-    memset(gt_ls_map_value(m, i), 0, m->vbytes);
+    uint64_t *s = slot(m, i);
+    s[0] = key;
+    memset(s + 1, 0, vbytes(m));
     m->count++;
     if (fresh) *fresh = 1;
-    return gt_ls_map_value(m, i);
+    return s + 1;
 }
 
 void gt_ls_map_del(ls_map *m, uint64_t key)
 {
-    if (!m->count) return;
+    if (key == LS_EMPTY) {
+        if (m->has_side) m->count--;
+        m->has_side = false;
+        return;
+    }
+    if (!m->cap) return;
     bool found;
     size_t i = find(m, key, &found);
     if (!found) return;
@@ -153,15 +168,28 @@ void gt_ls_map_del(ls_map *m, uint64_t key)
     size_t mask = m->cap - 1, j = i;
     for (;;) {
         j = (j + 1) & mask;
-        if (!m->used[j]) break;
-        size_t home = slot_of(m->keys[j], m->cap);
-        /* Move j to i if its home is not in (i, j] (cyclically). */
-        bool keep = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (keep) continue;
-        m->keys[i] = m->keys[j];
-        memcpy(gt_ls_map_value(m, i), gt_ls_map_value(m, j), m->vbytes);
+        uint64_t k = slot(m, j)[0];
+        if (k == LS_EMPTY) break;
+        size_t home = home_of(k, m->cap);
+        /* j stays if its home lies cyclically in (i, j]. */
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        memcpy(slot(m, i), slot(m, j), m->stride * sizeof(uint64_t));
         i = j;
     }
-    m->used[i] = 0;
+    slot(m, i)[0] = LS_EMPTY;
     m->count--;
+}
+
+void *gt_ls_map_next(ls_map *m, size_t *i)
+{
+    while (*i < m->cap) {
+        uint64_t *s = slot(m, (*i)++);
+        if (s[0] != LS_EMPTY) return s + 1;
+    }
+    if (*i == m->cap) {
+        (*i)++;
+        if (m->has_side) return m->side;
+    }
+    return NULL;
 }

@@ -270,7 +270,13 @@ static gt_status run(merge *m)
         ls_ev ev = m->cur[ci].head;
         trans t = transition_of(&ev);
         if (t.g != UNORDERED) {
-            gstate cur = state_of(m, t.g);
+            /* A new goroutine's entry starts zeroed: sequence 0, dead. */
+            gstate *s = gt_ls_map_put(&m->gs, &c->mem, t.g, NULL, &st);
+            if (!s) {
+                st = gt_ls_nomem(c, st, "goroutines");
+                break;
+            }
+            gstate cur = *s;
             if (!ready(t.g, cur, t.init)) {
                 /* Go 1.21 panics here; Go 1.27 returns an error. */
                 st = gt_ls_fail(c, GT_ERR_SEMANTIC, ev.off, "%s",
@@ -279,11 +285,6 @@ static gt_status run(merge *m)
             }
             if (t.next.seq == NOSEQ) t.next.seq = cur.seq;
             else if (t.next.seq == SEQINC) t.next.seq = cur.seq + 1;
-            gstate *s = gt_ls_map_put(&m->gs, &c->mem, t.g, NULL, &st);
-            if (!s) {
-                st = gt_ls_nomem(c, st, "goroutines");
-                break;
-            }
             *s = t.next;
         }
         /* The Local variants only steer the merge. */

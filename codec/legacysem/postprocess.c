@@ -70,11 +70,9 @@ gt_status gt_ls_post_create(ls_ctx *c, ls_post **out)
 void gt_ls_post_free(ls_ctx *c, ls_post *pp)
 {
     if (!pp) return;
-    for (size_t i = 0; i < pp->regions.cap; i++) {
-        if (!pp->regions.used[i]) continue;
-        regions *r = gt_ls_map_value(&pp->regions, i);
-        gt_mem_free(&c->mem, r->a, r->cap * sizeof *r->a);
-    }
+    size_t i = 0;
+    regions *r;
+    while ((r = gt_ls_map_next(&pp->regions, &i)) != NULL) gt_mem_free(&c->mem, r->a, r->cap * sizeof *r->a);
     gt_ls_map_free(&pp->gs, &c->mem);
     gt_ls_map_free(&pp->ps, &c->mem);
     gt_ls_map_free(&pp->tasks, &c->mem);
@@ -218,12 +216,6 @@ static gt_status gset(ls_ctx *c, ls_post *pp, uint64_t g, gdesc d)
     return GT_OK;
 }
 
-static pdesc pget(const ls_post *pp, int64_t p)
-{
-    const pdesc *d = gt_ls_map_get(&pp->ps, gt_ls_u64(p));
-    return d ? *d : (pdesc){0, 0, 0, 0};
-}
-
 static gt_status pset(ls_ctx *c, ls_post *pp, int64_t p, pdesc d)
 {
     gt_status st = GT_OK;
@@ -316,9 +308,17 @@ static void drop_regions(ls_ctx *c, ls_post *pp, uint64_t g)
 
 static gt_status go121(ls_ctx *c, ls_post *pp, ls_ev *ev)
 {
-    gdesc g = gget(pp, ev->g);
-    pdesc p = pget(pp, ev->p);
+    /* Both entries get stored at the end whatever happens (if no rule
+     * fails), so make them now and keep pointers while the maps stay put. */
     gt_status st = GT_OK;
+    gdesc *gslot = gt_ls_map_put(&pp->gs, &c->mem, ev->g, NULL, &st);
+    if (!gslot) return gt_ls_nomem(c, st, "goroutines");
+    pdesc *pslot = gt_ls_map_put(&pp->ps, &c->mem, gt_ls_u64(ev->p), NULL, &st);
+    if (!pslot) return gt_ls_nomem(c, st, "Ps");
+    gdesc g = *gslot;
+    pdesc p = *pslot;
+    uint64_t gmoves = pp->gs.rehashes, pmoves = pp->ps.rehashes;
+    int64_t p_key = ev->p;
     switch (ev->type) {
     case LS_PROC_START:
         if (p.running) return rule(c, ev, "p %" PRId64 " is running before start", ev->p);
@@ -443,16 +443,24 @@ static gt_status go121(ls_ctx *c, ls_post *pp, ls_ev *ev)
     }
     /* Go 1.21 stores both back for every event, under the event's (possibly
      * re-assigned) P. */
-    if ((st = gset(c, pp, ev->g, g)) != GT_OK) return st;
-    return pset(c, pp, ev->p, p);
+    if (pp->gs.rehashes == gmoves) *gslot = g;
+    else if ((st = gset(c, pp, ev->g, g)) != GT_OK) return st;
+    if (ev->p == p_key && pp->ps.rehashes == pmoves) *pslot = p;
+    else return pset(c, pp, ev->p, p);
+    return GT_OK;
 }
 
 /* ---- Go 1.27 ----------------------------------------------------------------------- */
 
 static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
 {
-    gdesc g = gget(pp, ev->g);
-    pdesc p = pget(pp, ev->p);
+    /* Entries are made only by the rules that store them. */
+    gdesc *gslot = gt_ls_map_get(&pp->gs, ev->g);
+    pdesc *pslot = gt_ls_map_get(&pp->ps, gt_ls_u64(ev->p));
+    gdesc g = gslot ? *gslot : (gdesc){0, 0, 0};
+    pdesc p = pslot ? *pslot : (pdesc){0, 0, 0, 0};
+    uint64_t gmoves = pp->gs.rehashes, pmoves = pp->ps.rehashes;
+    int64_t p_key = ev->p;
     gt_status st = GT_OK;
     bool store_g = false, store_p = false;
     switch (ev->type) {
@@ -595,8 +603,14 @@ static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
         }
         break;
     }
-    if (store_g && (st = gset(c, pp, ev->g, g)) != GT_OK) return st;
-    if (store_p && (st = pset(c, pp, ev->p, p)) != GT_OK) return st;
+    if (store_g) {
+        if (gslot && pp->gs.rehashes == gmoves) *gslot = g;
+        else if ((st = gset(c, pp, ev->g, g)) != GT_OK) return st;
+    }
+    if (store_p) {
+        if (pslot && ev->p == p_key && pp->ps.rehashes == pmoves) *pslot = p;
+        else if ((st = pset(c, pp, ev->p, p)) != GT_OK) return st;
+    }
     return GT_OK;
 }
 
