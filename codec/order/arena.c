@@ -150,8 +150,9 @@ gt_status ord_fail(gt_parser *p, gt_status s, uint64_t offset, const char *fmt, 
 
 static uint8_t *chunk_data(ord_chunk *c) { return (uint8_t *)c + CHUNK_HEAD; }
 
-/* Copy n bytes into the generation's chunks. NULL on failure (budget or allocator). */
-const uint8_t *ord_copy_payload(gt_parser *p, const uint8_t *src, size_t n)
+/* Copy n bytes into the generation's chunks. NULL on failure, *s saying
+ * why (GT_ERR_LIMIT: the budget; GT_ERR_NOMEM: the allocator). */
+const uint8_t *ord_copy_payload(gt_parser *p, const uint8_t *src, size_t n, gt_status *s)
 {
     ord_gen *g = &p->gen;
     ord_chunk *c = g->chunks;
@@ -164,7 +165,11 @@ const uint8_t *ord_copy_payload(gt_parser *p, const uint8_t *src, size_t n)
         } else {
             size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
             c = gt_mem_alloc(&p->mem, CHUNK_HEAD + size);
-            if (!c) return NULL;
+            if (!c && size > n) c = gt_mem_alloc(&p->mem, CHUNK_HEAD + (size = n)); /* a tight budget */
+            if (!c) {
+                *s = ord_alloc_status(p, CHUNK_HEAD + n);
+                return NULL;
+            }
             c->size = size;
         }
         c->used = 0;

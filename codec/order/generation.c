@@ -23,9 +23,7 @@ static gt_status fail(gt_parser *p, gt_status s, uint64_t off, const char *msg)
 static const uint8_t *keep(gt_parser *p, const ord_raw *b, gt_status *s)
 {
     if (p->src.mode == SRC_MEM || b->len == 0) return b->data;
-    const uint8_t *q = ord_copy_payload(p, b->data, b->len);
-    if (!q) *s = ord_alloc_status(p, b->len);
-    return q;
+    return ord_copy_payload(p, b->data, b->len, s);
 }
 
 static gt_status add_event_batch(gt_parser *p, const ord_raw *b)

@@ -636,9 +636,10 @@ static int user_task_end(hctx *h)
     if (t) {
         ev->args[2] = t->parent;
         if (t->len) { /* Go's addExtraString: the name outlives its generation's table */
-            const uint8_t *q = ord_copy_payload(p, (const uint8_t *)t->name, t->len);
-            gt_status s = ord_grow(p, &p->extra, sizeof *p->extra, &p->extra_cap, (size_t)p->nextra + 1);
-            if (!q || s != GT_OK) return fail_status(h, q ? s : ord_alloc_status(p, t->len));
+            gt_status s = GT_OK;
+            const uint8_t *q = ord_copy_payload(p, (const uint8_t *)t->name, t->len, &s);
+            if (q) s = ord_grow(p, &p->extra, sizeof *p->extra, &p->extra_cap, (size_t)p->nextra + 1);
+            if (s != GT_OK) return fail_status(h, s);
             p->extra[p->nextra++] = (ord_str){q, t->len};
             extra = p->nextra;
         }

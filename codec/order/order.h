@@ -368,7 +368,7 @@ gt_status ord_fault_vset(gt_parser *p, ord_fault *f, gt_status s, uint64_t offse
 gt_status ord_fault_append(gt_parser *p, ord_fault *f, const void *bytes, size_t n);
 gt_status ord_report(gt_parser *p, ord_fault *f);
 void ord_fault_free(gt_parser *p, ord_fault *f);
-const uint8_t *ord_copy_payload(gt_parser *p, const uint8_t *src, size_t n);
+const uint8_t *ord_copy_payload(gt_parser *p, const uint8_t *src, size_t n, gt_status *s);
 void ord_chunks_reset(gt_parser *p);
 void ord_chunks_free(gt_parser *p);
 /* The context of the event being processed, for the next fault. */

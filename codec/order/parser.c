@@ -13,6 +13,7 @@
 #include "order.h"
 
 #define SCRATCH 4096
+#define FAULT_ROOM 512
 
 static void default_limits(gt_limits *lim)
 {
@@ -56,7 +57,11 @@ gt_parser *gt_parser_create(const gt_alloc *alloc)
     ord_init_types(p);
     p->frames = gt_mem_calloc(&p->mem, 2 * GO_MAX_FRAMES, sizeof *p->frames);
     p->scratch = gt_mem_alloc(&p->mem, SCRATCH);
-    if (!p->frames || !p->scratch) {
+    /* Room for the messages up front: an error met at the memory limit still has its text. */
+    p->fault.text = gt_mem_alloc(&p->mem, FAULT_ROOM);
+    p->pending.text = gt_mem_alloc(&p->mem, FAULT_ROOM);
+    p->fault.cap = p->pending.cap = FAULT_ROOM;
+    if (!p->frames || !p->scratch || !p->fault.text || !p->pending.text) {
         gt_parser_free(p);
         return NULL;
     }
