@@ -43,6 +43,7 @@ enum { PROC_RUNNING = 1, PROC_IDLE = 2, PROC_SYSCALL = 3 };
 #define CAP_MAX_STRING  1024 /* Go's MaxEventTrailerDataSize */
 #define CAP_MAX_SLOTS   16384
 #define CAP_MAX_REGIONS 64
+#define CAP_SPARE_P     CAP_MAX_SLOTS /* an idle P stated in every generation (cap_advance.c) */
 
 /*-************************************
  *  Buffers (cap_buf.c)

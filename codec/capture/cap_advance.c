@@ -317,6 +317,13 @@ gt_status cap_advance_locked(uint64_t next)
     uint64_t now = cap_now();
     agg own = {.gen = gen}, nothread = {.gen = gen};
     gt_batch nt = {0};
+    /* The idle spare P, stated in every generation: Go's validator takes the
+     * first generation holding an event as the trace's first, and statuses
+     * seen for the first time in a later one are errors. Without it a trace
+     * (or a flight-recorder window) starting with generations where no thread
+     * recorded would fail. Go's own traces state their idle Ps likewise. */
+    if (agg_begin(&nothread, &nt, GT_ENC_NO_THREAD, now, -1, 4096))
+        gt_batch_event(&nt, EV_PROC_STATUS, now, (uint64_t[]){CAP_SPARE_P, PROC_IDLE}, 2);
     for (uint32_t i = 0; i < n; i++) {
         cap_thread *t = cap_slot(i);
         if (t->snap_live) quiet_statuses(t, gen, now, &own, &nothread, &nt);

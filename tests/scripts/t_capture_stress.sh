@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Capture stress (tests/capture/cap_stress.c): 16 streams x 1 M logged events,
+# each stream carried by 4 threads in turn (threads exit and are born mid-run),
+# with regions, blocking, cross-thread wake-ups and syscalls mixed in, while
+# generations advance back to back. Built and run under ThreadSanitizer, then
+# under ASan+UBSan: each run must be sanitizer-clean, every stream's events
+# must be read back exactly once (no loss, no duplicate), and the trace must
+# pass Go 1.27's reader + validator and `gotrace validate`. A smaller run in
+# the go 1.23 form must pass Go 1.23's validator.
+#   GT_CAPTURE_STRESS_EVENTS=N   events per stream (default 1000000)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${GT_BUILD:-build}
+n=${GT_CAPTURE_STRESS_EVENTS:-1000000}
+command -v clang >/dev/null 2>&1 || { echo "clang is not installed (scripts/deps.sh)"; exit 77; }
+rc=0
+prep=$(tests/go/prepare.sh 2>&1) || rc=$?
+if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
+if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/prepare.sh exited $rc"; exit 1; fi
+tmp=build/capture/tmp/stress.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+validate() { # FILE LABEL
+    local line
+    build/gotrace validate "$1" >/dev/null || fail "$2: gotrace validate rejects it"
+    line=$(build/go/gotraceoracle validate "$1") || fail "$2: Go 1.27's validator: $(cut -f2- <<<"$line" | head -c 300)"
+}
+
+run() { # LABEL BUILDDIR CFLAGS
+    local label=$1 bd=$2 flags=$3 t0=$SECONDS
+    make -s B="$bd" CC=clang CFLAGS="$flags" "$bd/capture/cap_stress" >"$tmp/build.log" 2>&1 ||
+        { cat "$tmp/build.log"; fail "$label: build"; return; }
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" ASAN_OPTIONS="detect_leaks=0" \
+        "$bd/capture/cap_stress" -t 16 -n "$n" -l 4 -o "$tmp/$label.trace" >"$tmp/$label.log" 2>&1
+    local r=$?
+    cat "$tmp/$label.log" | grep -v '^$' | head -n 40
+    [ $r -eq 0 ] || { fail "$label: cap_stress exited $r"; return; }
+    grep -q "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error" "$tmp/$label.log" && fail "$label: sanitizer report"
+    validate "$tmp/$label.trace" "$label"
+    echo "$label: 16 x $n events, $((SECONDS - t0)) s (build, run, read back, Go's validator)"
+    rm -f "$tmp/$label.trace"
+}
+
+run tsan build/tsan "-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
+run asan-ubsan build/san "-O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -fsanitize=address,undefined"
+
+# The go 1.23 form, for Go 1.23-1.25 tools.
+make -s "$B/capture/cap_stress" >/dev/null 2>&1 || fail "build $B/capture/cap_stress"
+if "$B/capture/cap_stress" -t 8 -n 100000 -l 3 -v 23 -o "$tmp/v23.trace" >"$tmp/v23.log" 2>&1; then
+    validate "$tmp/v23.trace" "go 1.23 form"
+    build/go/gotracevalidate <"$tmp/v23.trace" >/dev/null 2>"$tmp/err" || fail "go 1.23 form: Go 1.23's gotracevalidate: $(head -c 300 "$tmp/err")"
+    echo "go 1.23 form: 8 x 100000 events accepted by Go 1.23's and Go 1.27's validators"
+else
+    cat "$tmp/v23.log"; fail "go 1.23 form: cap_stress"
+fi
+[ $fails -eq 0 ] || exit 1
+echo "capture stress: ok"
