@@ -234,6 +234,9 @@ typedef struct cap_state {
 } cap_state;
 
 extern cap_state gt_cap_g;
+/* Tests only: the M ID the next thread to register gets (0 = its kernel
+ * thread ID), to replay a thread-ID reuse deterministically. */
+extern _Atomic uint64_t gt_cap_test_next_mid;
 #define G gt_cap_g
 
 /* Counter increment by the owner: no read-modify-write needed. */

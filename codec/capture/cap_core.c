@@ -45,6 +45,8 @@ static cap_thread exited = {.writing = 2};
 
 enum { OK = 0, RETRY = 1, DROP = 2 };
 
+_Atomic uint64_t gt_cap_test_next_mid;
+
 cap_thread *cap_slot(uint32_t i) { return &G.slots[i]; }
 
 /*-************************************
@@ -82,7 +84,8 @@ static cap_thread *attach(void)
     /* Atomics one by one, owner fields plainly: the advancer may be reading
      * this slot's state word right now (it skips free slots). */
     t->slot = i;
-    t->mid = (uint64_t)syscall(SYS_gettid);
+    t->mid = atomic_exchange(&gt_cap_test_next_mid, 0);
+    if (!t->mid) t->mid = (uint64_t)syscall(SYS_gettid);
     uint64_t gid = atomic_fetch_add_explicit(&G.next_gid, 1, memory_order_relaxed) + 1;
     atomic_store_explicit(&t->gid, gid, memory_order_relaxed);
     atomic_store_explicit(&t->handle, gid << 14 | i, memory_order_relaxed);

@@ -1,0 +1,407 @@
+/* The capture layer's behaviour, one scenario per trace: the mapping
+ * (birth, statuses, exit), annotations, blocking and wake-ups across
+ * generations, the go 1.23 form, AllocFree, and bad use (events after stop,
+ * unbalanced ends, over-long strings, a signal handler interrupting a write,
+ * fork, thread-ID reuse, the memory cap, restart). Every trace is read back
+ * with libgotrace (full validation) and its counts checked;
+ * tests/scripts/t_capture_traces.sh also runs Go's validators on them.
+ *
+ *   test_capture_unit [DIR]   traces are kept in DIR (default: a temporary
+ *                             directory, removed at the end) */
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cap.h"
+#include "capcheck.h"
+
+static char dir[4096];
+static int keep;
+static char path[4096 + 64];
+
+static const char *trace_path(const char *name)
+{
+    snprintf(path, sizeof path, "%s/%s.trace", dir, name);
+    return path;
+}
+
+static void start(const char *name, unsigned version, unsigned flags)
+{
+    gt_cap_config c;
+    gt_cap_config_init(&c);
+    c.path = trace_path(name);
+    c.version = version;
+    c.flags = flags | GT_CAP_ON_DEMAND;
+    CHECK(gt_cap_start(&c) == GT_OK);
+}
+
+static capcheck stop_and_read(void)
+{
+    char p[sizeof path];
+    memcpy(p, path, sizeof p);
+    CHECK(gt_cap_stop() == GT_OK);
+    capcheck cc;
+    CHECK(capcheck_file(p, &cc, NULL, NULL) == 0);
+    return cc;
+}
+
+static gt_cap_stats stats(void)
+{
+    gt_cap_stats s;
+    gt_cap_get_stats(&s);
+    return s;
+}
+
+enum { EV_LOG = 44, EV_TASK_BEGIN = 40, EV_TASK_END = 41, EV_REGION_BEGIN = 42, EV_REGION_END = 43 };
+
+/*-************************************
+ *  Scenarios
+ **************************************/
+static void *annotate(void *arg)
+{
+    gt_cap_str *job = gt_cap_string("job"), *step = gt_cap_string("step");
+    uint64_t t = gt_cap_task_begin(0, job);
+    gt_cap_region_begin(t, step);
+    gt_cap_log(t, step, "hello", 5);
+    gt_cap_logf(t, NULL, "n=%d", (int)(intptr_t)arg);
+    gt_cap_region_end(t, step);
+    gt_cap_task_end(t);
+    return NULL;
+}
+
+static void test_annotations(unsigned version)
+{
+    char name[32];
+    snprintf(name, sizeof name, "annotations-go1%u", version);
+    start(name, version, 0);
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        pthread_create(&th[i], NULL, annotate, (void *)(intptr_t)i);
+        pthread_join(th[i], NULL);
+        gt_cap_advance(); /* a thread per generation: born in later generations */
+    }
+    annotate(NULL);
+    capcheck cc = stop_and_read();
+    CHECK(cc.version == version);
+    CHECK(cc.by_type[EV_TASK_BEGIN] == 4 && cc.by_type[EV_TASK_END] == 4);
+    CHECK(cc.by_type[EV_REGION_BEGIN] == 4 && cc.by_type[EV_REGION_END] == 4);
+    CHECK(cc.by_type[EV_LOG] == 8);
+    CHECK(cc.by_type[15] == 4); /* GoCreateSyscall: four births */
+    CHECK(cc.by_type[17] == 3); /* GoDestroy: three exits */
+    CHECK(cc.generations == 4);
+    CHECK(cc.stacks > 0);
+}
+
+/* A sleeper woken by another thread across generations: statuses written by
+ * the waker and by the advancer. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static _Atomic gt_cap_tid sleeper;
+static int go_on;
+static void *sleeper_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&mu);
+    atomic_store(&sleeper, gt_cap_self());
+    gt_cap_log(0, NULL, "about to sleep", 14);
+    while (!go_on) {
+        gt_cap_block(GT_CAP_WAIT_COND);
+        pthread_cond_wait(&cv, &mu);
+        gt_cap_unblock();
+    }
+    pthread_mutex_unlock(&mu);
+    gt_cap_syscall_begin();
+    usleep(100);
+    gt_cap_advance(); /* a generation ends while this thread is in a syscall */
+    gt_cap_syscall_end();
+    return NULL;
+}
+
+static void test_wakeups(void)
+{
+    start("wakeups", 26, 0);
+    pthread_t th;
+    pthread_create(&th, NULL, sleeper_main, NULL);
+    while (!atomic_load(&sleeper)) usleep(100);
+    usleep(2000);
+    gt_cap_advance(); /* the sleeper is quiet here: the advancer states it */
+    gt_cap_advance();
+    pthread_mutex_lock(&mu);
+    go_on = 1;
+    gt_cap_wake(atomic_load(&sleeper)); /* first event about it in this generation: waker states it */
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+    pthread_join(th, NULL);
+    gt_cap_wake(atomic_load(&sleeper)); /* gone: nothing happens */
+    capcheck cc = stop_and_read();
+    CHECK(cc.by_type[21] >= 1); /* GoUnblock */
+    CHECK(cc.by_type[22] == 1 && cc.by_type[23] == 1); /* syscall begin/end */
+    CHECK(cc.generations >= 4);
+}
+
+/* Bad use: every case dropped or clamped, counted, and the trace valid. */
+static void test_misuse(void)
+{
+    gt_cap_stats before = stats();
+    gt_cap_log(0, NULL, "before start", 12); /* not recording */
+    start("misuse", 26, 0);
+    gt_cap_str *a = gt_cap_string("a"), *b = gt_cap_string("b");
+    gt_cap_region_end(0, a);  /* no region open */
+    gt_cap_region_begin(0, a);
+    gt_cap_region_end(0, b);  /* not the innermost */
+    gt_cap_region_end(0, a);
+    gt_cap_task_end(0);       /* no such task */
+    gt_cap_task_end(1u << 30);
+    gt_cap_unblock();         /* not blocked */
+    gt_cap_syscall_end();     /* not in a syscall */
+    gt_cap_wake(12345);       /* nobody */
+    for (int i = 0; i < 70; i++) gt_cap_region_begin(0, a); /* deeper than kept: ends match */
+    for (int i = 0; i < 70; i++) gt_cap_region_end(0, a);
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    gt_cap_log(0, a, big, sizeof big); /* cut to 1024 bytes */
+    gt_cap_str *long_name = gt_cap_string_n(big, sizeof big);
+    gt_cap_region_begin(0, long_name);
+    gt_cap_region_end(0, long_name);
+    gt_cap_block(GT_CAP_WAIT_MUTEX);
+    gt_cap_block(GT_CAP_WAIT_MUTEX); /* already blocked */
+    gt_cap_log(0, a, "while blocked", 13);
+    gt_cap_unblock();
+    gt_cap_syscall_begin();
+    gt_cap_block(GT_CAP_WAIT_MUTEX); /* in a syscall */
+    gt_cap_syscall_end();
+    gt_cap_stats mid = stats();
+    capcheck cc = stop_and_read();
+    gt_cap_log(0, a, "after stop", 10);
+    gt_cap_region_begin(0, a);
+    gt_cap_stats after = stats();
+    CHECK(after.dropped_off >= before.dropped_off + 3);
+    CHECK(mid.dropped_misuse >= before.dropped_misuse + 12);
+    CHECK(mid.clamped >= before.clamped + 1);
+    CHECK(cc.by_type[EV_REGION_BEGIN] == 66 && cc.by_type[EV_REGION_END] == 66);
+    CHECK(cc.by_type[EV_LOG] == 1);
+    CHECK(gt_cap_stop() == GT_ERR_STATE);
+    CHECK(gt_cap_advance() == GT_ERR_STATE);
+    gt_cap_config c;
+    gt_cap_config_init(&c);
+    CHECK(gt_cap_start(&c) == GT_ERR_INVALID_ARGUMENT); /* no output */
+    c.path = "/nonexistent-dir/x.trace";
+    CHECK(gt_cap_start(&c) == GT_ERR_IO);
+    c.path = trace_path("unused");
+    c.version = 24;
+    CHECK(gt_cap_start(&c) == GT_ERR_INVALID_ARGUMENT);
+}
+
+/* A signal handler that records on the thread it interrupts: when it lands
+ * inside a write section it is dropped and counted, never corrupts it. */
+static _Atomic int stop_logging;
+static void on_signal(int sig)
+{
+    (void)sig;
+    gt_cap_log(0, NULL, "from the handler", 16);
+}
+static void *signalled(void *arg)
+{
+    (void)arg;
+    gt_cap_str *k = gt_cap_string("loop");
+    while (!atomic_load(&stop_logging)) gt_cap_log(0, k, "x", 1);
+    return NULL;
+}
+
+static void test_signals(void)
+{
+    start("signals", 26, 0);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGUSR1, &sa, NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, signalled, NULL);
+    gt_cap_stats before = stats();
+    for (int i = 0; i < 20000 && stats().dropped_reentrant == before.dropped_reentrant; i++) {
+        pthread_kill(th, SIGUSR1);
+        if (i % 100 == 99) gt_cap_advance();
+    }
+    for (int i = 0; i < 2000; i++) pthread_kill(th, SIGUSR1);
+    atomic_store(&stop_logging, 1);
+    pthread_join(th, NULL);
+    gt_cap_stats after = stats();
+    capcheck cc = stop_and_read();
+    CHECK(after.dropped_reentrant > before.dropped_reentrant);
+    CHECK(cc.by_type[EV_LOG] > 0);
+    signal(SIGUSR1, SIG_DFL);
+}
+
+/* fork: the child records nothing and writes nothing; the parent's trace
+ * stays whole. */
+static void test_fork(void)
+{
+    start("fork", 26, 0);
+    gt_cap_str *k = gt_cap_string("fork");
+    gt_cap_log(0, k, "parent before", 13);
+    pid_t pid = fork();
+    if (pid == 0) {
+        gt_cap_log(0, k, "child", 5);
+        gt_cap_config c;
+        gt_cap_config_init(&c);
+        c.path = "/dev/null";
+        int bad = gt_cap_start(&c) != GT_ERR_STATE || gt_cap_stop() != GT_ERR_STATE || gt_cap_running();
+        exit(bad); /* atexit must not touch the parent's file either */
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    gt_cap_log(0, k, "parent after", 12);
+    gt_cap_advance();
+    capcheck cc = stop_and_read();
+    CHECK(cc.by_type[EV_LOG] == 2);
+}
+
+/* Thread-ID reuse: two threads with the same M ID, one after the other, in
+ * the same generation and across one. */
+static void *one_log(void *arg)
+{
+    gt_cap_log(0, NULL, "m", 1);
+    if (arg) gt_cap_thread_exit();
+    gt_cap_log(0, NULL, "after exit", 10); /* dropped after gt_cap_thread_exit() */
+    return NULL;
+}
+
+static void test_tid_reuse(void)
+{
+    start("tid-reuse", 26, 0);
+    for (int i = 0; i < 4; i++) {
+        atomic_store(&gt_cap_test_next_mid, 424242);
+        pthread_t th;
+        pthread_create(&th, NULL, one_log, (void *)(intptr_t)(i & 1));
+        pthread_join(th, NULL);
+        if (i == 1) gt_cap_advance();
+    }
+    capcheck cc = stop_and_read();
+    CHECK(cc.by_type[EV_LOG] == 6); /* two threads log twice, two exit early */
+    CHECK(cc.by_type[15] == 4 && cc.by_type[17] == 4);
+}
+
+/* The memory cap: events beyond it are dropped and counted. */
+static void *flood(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 200000; i++) gt_cap_log(0, NULL, "flood flood flood flood", 23);
+    return NULL;
+}
+
+static void test_memory_cap(void)
+{
+    gt_cap_config c;
+    gt_cap_config_init(&c);
+    c.path = trace_path("memory-cap");
+    c.flags = GT_CAP_ON_DEMAND;
+    c.max_memory = 1u << 20; /* 16 buffers */
+    CHECK(gt_cap_start(&c) == GT_OK);
+    gt_cap_stats before = stats();
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, flood, NULL);
+    for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    gt_cap_stats after = stats();
+    capcheck cc = stop_and_read();
+    CHECK(after.dropped_memory > before.dropped_memory);
+    CHECK(cc.by_type[EV_LOG] > 0 && cc.by_type[EV_LOG] < 800000);
+}
+
+/* AllocFree: events in the threads' batches, types in their experimental
+ * batches (reused across calls), the info batch per generation. */
+static void test_allocfree(unsigned version)
+{
+    char name[32];
+    snprintf(name, sizeof name, "allocfree-go1%u", version);
+    start(name, version, GT_CAP_ALLOCFREE);
+    gt_cap_type *node = gt_cap_type_make("struct node", 48, 16), *buf = gt_cap_type_make("char[256]", 256, 0);
+    void *p[64];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 64; i++) {
+            p[i] = malloc(i % 2 ? 48 : 256);
+            gt_cap_alloc(p[i], i % 2 ? node : buf);
+        }
+        for (int i = 0; i < 64; i++) {
+            gt_cap_free(p[i]);
+            free(p[i]);
+        }
+        gt_cap_pages_alloc((void *)(uintptr_t)0x7f0000000000u, 4);
+        gt_cap_pages_free((void *)(uintptr_t)0x7f0000000000u);
+        gt_cap_advance();
+    }
+    capcheck cc = stop_and_read();
+    CHECK(cc.by_type[132] == 192 && cc.by_type[133] == 192); /* HeapObjectAlloc/Free */
+    CHECK(cc.by_type[129] == 3 && cc.by_type[130] == 3);     /* SpanAlloc/Free */
+    CHECK(cc.exp_batches >= 6);                               /* types + info, each generation */
+}
+
+/* Start after stop: a new trace, generations continuing, threads born again. */
+static void test_restart(void)
+{
+    for (int i = 0; i < 2; i++) {
+        start(i ? "restart-2" : "restart-1", 26, 0);
+        annotate(NULL);
+        gt_cap_advance();
+        annotate(NULL);
+        capcheck cc = stop_and_read();
+        CHECK(cc.by_type[EV_LOG] == 4 && cc.by_type[15] == 1);
+    }
+}
+
+/* A background writer with a short period and the default clock. */
+static void test_background(void)
+{
+    gt_cap_config c;
+    gt_cap_config_init(&c);
+    c.path = trace_path("background");
+    c.period_ns = 2000000;
+    CHECK(gt_cap_start(&c) == GT_OK);
+    for (int i = 0; i < 30; i++) {
+        annotate(NULL);
+        usleep(1000);
+    }
+    capcheck cc = stop_and_read();
+    CHECK(cc.generations >= 3);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        snprintf(dir, sizeof dir, "%s", argv[1]);
+        keep = 1;
+    } else {
+        snprintf(dir, sizeof dir, "/tmp/gt-capture-unit-XXXXXX");
+        CHECK(mkdtemp(dir));
+    }
+    test_annotations(26);
+    test_annotations(23);
+    test_wakeups();
+    test_misuse();
+    test_signals();
+    test_fork();
+    test_tid_reuse();
+    test_memory_cap();
+    test_allocfree(26);
+    test_allocfree(23);
+    test_restart();
+    test_background();
+    if (!keep) {
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (e->d_name[0] == '.') continue;
+            char p[sizeof dir + 256];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        if (d) closedir(d);
+        rmdir(dir);
+    }
+    printf("capture unit tests: ok\n");
+    return 0;
+}
