@@ -591,6 +591,9 @@ typedef struct gt_parse_counts {
     uint64_t generations; /* generations read and ordered (the current one included) */
     uint64_t complete;    /* generations whose every event was delivered */
     uint64_t good_bytes;  /* where the first incomplete generation starts: every event before was delivered */
+    uint64_t eof_offset;  /* 0, or where a table or sync batch ended just before a varint: Go's reader
+                             returns io.EOF itself there, which its callers take for the end of the
+                             trace, so gt_parser ends there too (GT_END) */
     uint64_t batches;     /* batches read */
     uint64_t events;      /* events delivered (Syncs and synthetic events included) */
     uint64_t memory, peak_memory;
@@ -1004,7 +1007,8 @@ GT_API const gt_error *gt_asm_error(const gt_asm *a);
  *           yet"; "failed to read event N argument: length-prefixed
  *           argument too big: ..."; "string has invalid id 0|..."; "string
  *           is too large (len=N)"; "unknown or unsupported trace version
- *           go 1.N".
+ *           go 1.N"; "runtime error: index out of range [N] with length 0"
+ *           (the converter panics when string IDs reach 2^64 - 30).
  *   T is Go's time in nanoseconds from the first event; O a byte offset.
  *
  * Where the two oracles differ (crafted files only; runtime output passes
@@ -1041,10 +1045,11 @@ GT_API const gt_error *gt_asm_error(const gt_asm *a);
  * text; the ordering and state checks give GT_ERR_SEMANTIC.
  *
  * Where gotrace cannot agree (see spec/LEGACY-SEMANTICS.md): Go breaks ties
- * between events with equal timestamps by map order (randomly), gotrace by
- * P (first appearance in the file); Go 1.21 accepts a 10-byte varint whose
- * last byte is above 1 and continues after a UserLog message longer than
- * 10^6 bytes, gt_reader rejects both.
+ * between events with equal timestamps (go 1.5: sequence numbers, sorted
+ * with Go's own unstable algorithm here too) by the map order of its Ps,
+ * which is random, gotrace by first appearance in the file; Go 1.21 accepts
+ * a 10-byte varint whose last byte is above 1 and continues after a UserLog
+ * message longer than 10^6 bytes, gt_reader rejects both.
  *
  * Memory: O(batches + Ps + goroutines + CPU samples + strings + open tasks
  * and regions + re-timed syscall exits), never a copy of the events (go 1.5

@@ -48,12 +48,15 @@ bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t
     it->type = (uint8_t)t;
     it->argbits = (uint8_t)(data[p] >> 6);
     it->nvals = 0;
+    it->data_off = it->data_len = 0;
     if (!l->defined[t]) return false;
     p++;
     if (t == LS_STRING) {
         /* id, length, bytes */
         if (!value(data, size, &p, &v) || !value(data, size, &p, &len) || len > size - p) return false;
         keep(it, v);
+        it->data_off = p;
+        it->data_len = len;
         *pos = p + len;
         return true;
     }
@@ -75,8 +78,11 @@ bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t
         /* The message: a length and the bytes, after the arguments. A
          * message cut by the end of the input (accepted by Go 1.21) ends
          * there. */
-        if (!value(data, size, &p, &len) || len > size - p) p = size;
-        else p += len;
+        if (!value(data, size, &p, &len)) len = p = size;
+        else if (len > size - p) len = size - p;
+        it->data_off = p;
+        it->data_len = len;
+        p += len;
     }
     *pos = p;
     return it->nvals <= GT_MAX_ARGS || t == LS_STACK;

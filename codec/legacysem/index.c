@@ -133,6 +133,7 @@ static gt_status on_string(pass1 *s, const gt_event *ev)
         return go121 ? gt_ls_fail(c, GT_ERR_STRING_SIZE, ev->offset,
                                   "string at offset %" PRIu64 " has too large length %" PRIu64, after_len, len)
                      : at_load(s, GT_ERR_STRING_SIZE, ev->offset, "string has too large length %" PRIu64, len);
+    if (id > c->max_string) c->max_string = id;
     gt_status st = GT_OK;
     uint64_t *v = gt_ls_map_put(&c->strings, &c->mem, id, NULL, &st);
     if (!v) return gt_ls_nomem(c, st, "strings");
@@ -197,6 +198,7 @@ static gt_status on_item(pass1 *s, const gt_event *ev)
     }
     case LS_CPU_SAMPLE: return on_cpu_sample(s, ev);
     case LS_USER_LOG:
+        c->user_logs++;
         if (!go121 && ev->data_len > GO_MAX_STRING)
             return at_load(s, GT_ERR_STRING_SIZE, ev->offset, "string is too large (len=%" PRIu64 ")", ev->data_len);
         break;

@@ -14,7 +14,8 @@
  *                 goroutine sequence and status, smallest timestamp first,
  *                 then the time-order and syscall-exit checks and the stable
  *                 re-sort that moves syscall exits to their real time.
- *   seqsort.c     the go 1.5 merge (order1005): a global sort by sequence.
+ *   seqsort.c     the go 1.5 merge (order1005): a global sort by sequence,
+ *   gosort.c      with Go's own (unstable) sort algorithm.
  *   futile.c      removeFutile (go121 only).
  *   postprocess.c the per-goroutine, per-P, task and region state checks.
  *   legacysem.c   the entry point and the error record.
@@ -124,6 +125,7 @@ typedef struct ls_item {
     uint8_t type, argbits;
     unsigned nvals;
     uint64_t vals[GT_MAX_ARGS];
+    uint64_t data_off, data_len; /* String and UserLog: where their bytes are */
 } ls_item;
 
 /* Read the item at *pos (< size) and advance *pos past it. Values of
@@ -196,6 +198,8 @@ typedef struct ls_ctx {
     uint64_t timed;      /* timed events (CPU samples included) */
     uint64_t futile;     /* FutileWakeup events */
     uint64_t end_off;    /* where the items end (a go121 UserLog message may be cut) */
+    uint64_t max_string; /* the largest string ID read */
+    uint64_t user_logs;  /* UserLog events */
 } ls_ctx;
 
 /* Record the first error (later calls are ignored). Returns status. */
@@ -260,6 +264,8 @@ gt_status gt_ls_order1007_check(ls_ctx *c, ls_order **out);
 gt_status gt_ls_order1007_stream(ls_ctx *c, ls_order *o, ls_sink_fn sink, void *state);
 void gt_ls_order1007_free(ls_ctx *c, ls_order *o);
 gt_status gt_ls_order1005_check(ls_ctx *c, ls_seqorder **out);
+/* gosort.c: Go's sort.Sort of events by sequence number (not stable). */
+void gt_ls_go_sort_by_seq(ls_ev *e, size_t n);
 gt_status gt_ls_order1005_stream(ls_ctx *c, ls_seqorder *o, ls_sink_fn sink, void *state);
 void gt_ls_order1005_free(ls_ctx *c, ls_seqorder *o);
 
@@ -279,7 +285,8 @@ void gt_ls_post_free(ls_ctx *c, ls_post *pp);
 gt_status gt_ls_post_event(ls_ctx *c, void *state, ls_ev *ev);
 /* Attach a futile-wakeup filter (go121, may be NULL). */
 void gt_ls_post_set_futile(ls_post *pp, ls_futile *f);
-/* go127: the converter's verdict after a clean parse (FutileWakeup). */
+/* go127: the converter's verdict after a clean parse (FutileWakeup, or the
+ * panic of a converter whose string table could not be set up). */
 gt_status gt_ls_post_finish(ls_ctx *c, ls_post *pp);
 
 #endif

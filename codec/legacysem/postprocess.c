@@ -18,6 +18,7 @@
  * Memory: one entry per goroutine and per P, the open tasks, and the open
  * regions of each goroutine. */
 #include <inttypes.h>
+#include <xxhash.h>
 
 #include "legacysem.h"
 
@@ -46,9 +47,44 @@ struct ls_post {
     ls_map gs, ps, tasks, regions;
     bool gc, stw;               /* the global GC and (1.10+) STW */
     ls_futile *futile;
-    bool seen_futile_wakeup;    /* go127: the first FutileWakeup ends the conversion */
-    uint64_t futile_off;
+    /* go127: what stops the converter to the new event model, in stream order */
+    bool conv_failed;
+    uint64_t conv_off;
+    gt_status conv_status;
+    char conv_msg[96];
+    bool conv_no_builtins;      /* its built-in strings could not be numbered */
+    bool conv_no_inline;        /* nor the UserLog messages */
+    ls_map inline_ids;          /* XXH3 of a UserLog message -> its number (file order) */
 };
+
+#define CONV_BUILTINS 29 /* strings Go 1.27's converter numbers after the trace's */
+
+/* Go 1.27's converter numbers the UserLog messages (each distinct text once)
+ * and its own strings after the largest string ID. When that overflows, it
+ * gives up setting up, ignores the failure, and panics at the first event
+ * that needs one of those numbers. Only then are the messages counted here
+ * (by XXH3 of their text, in file order: Go numbers them in load order). */
+static gt_status converter_setup(ls_ctx *c, ls_post *pp)
+{
+    uint64_t max = c->max_string;
+    if (c->user_logs <= UINT64_MAX - CONV_BUILTINS && max <= UINT64_MAX - CONV_BUILTINS - c->user_logs) return GT_OK;
+    uint64_t pos = GT_HEADER_SIZE, n = 0;
+    ls_item it;
+    bool in_batch = false;
+    gt_status st = GT_OK;
+    while (pos < c->end_off && gt_ls_decode(&c->layout, c->data, (size_t)c->end_off, &pos, &it)) {
+        in_batch |= it.type == LS_BATCH;
+        if (it.type != LS_USER_LOG || !in_batch) continue;
+        int fresh = 0;
+        uint64_t *id = gt_ls_map_put(&pp->inline_ids, &c->mem, XXH3_64bits(c->data + it.data_off, (size_t)it.data_len),
+                                     &fresh, &st);
+        if (!id) return gt_ls_nomem(c, st, "UserLog messages");
+        if (fresh) *id = n++;
+    }
+    pp->conv_no_inline = max > UINT64_MAX - n;
+    pp->conv_no_builtins = pp->conv_no_inline || max + n > UINT64_MAX - CONV_BUILTINS;
+    return GT_OK;
+}
 
 gt_status gt_ls_post_create(ls_ctx *c, ls_post **out)
 {
@@ -59,6 +95,8 @@ gt_status gt_ls_post_create(ls_ctx *c, ls_post **out)
     gt_ls_map_init(&pp->ps, sizeof(pdesc));
     gt_ls_map_init(&pp->tasks, sizeof(ls_ev));
     gt_ls_map_init(&pp->regions, sizeof(regions));
+    gt_ls_map_init(&pp->inline_ids, sizeof(uint64_t));
+    if (c->oracle == LS_GO127 && converter_setup(c, pp) != GT_OK) return c->err->status;
     /* Goroutine 0 starts out running. */
     gt_status st = GT_OK;
     gdesc *g0 = gt_ls_map_put(&pp->gs, &c->mem, 0, NULL, &st);
@@ -77,6 +115,7 @@ void gt_ls_post_free(ls_ctx *c, ls_post *pp)
     gt_ls_map_free(&pp->ps, &c->mem);
     gt_ls_map_free(&pp->tasks, &c->mem);
     gt_ls_map_free(&pp->regions, &c->mem);
+    gt_ls_map_free(&pp->inline_ids, &c->mem);
     gt_mem_free(&c->mem, pp, sizeof *pp);
 }
 
@@ -452,6 +491,61 @@ static gt_status go121(ls_ctx *c, ls_post *pp, ls_ev *ev)
 
 /* ---- Go 1.27 ----------------------------------------------------------------------- */
 
+/* The converter's number of the built-in string an event needs, or -1. */
+static int builtin_of(const ls_ctx *c, const ls_ev *ev)
+{
+    switch (ev->type) {
+    case LS_GO_STOP: return 0;
+    case LS_GO_PREEMPT: return 1;
+    case LS_GO_SCHED: return 2;
+    case LS_GO_SLEEP: return 3;
+    case LS_GO_BLOCK_SEND: return 4;
+    case LS_GO_BLOCK_RECV: return 5;
+    case LS_GO_BLOCK_NET: return 6;
+    case LS_GO_BLOCK_SYNC: return 7;
+    case LS_GO_BLOCK_COND: return 8;
+    case LS_GO_BLOCK_SELECT: return 9;
+    case LS_GO_BLOCK: return 10;
+    case LS_GO_BLOCK_GC: return 11;
+    case LS_STW_START: {
+        uint64_t k = ev->args[0], reason = 0;
+        if (c->version < 21) reason = k <= 1 ? k + 1 : 0;
+        else if (c->version == 21) reason = k < 17 ? k : 0;
+        return 12 + (int)reason;
+    }
+    default: return -1;
+    }
+}
+
+/* What the converter makes of ev once the parse has succeeded: it has no
+ * FutileWakeup, and (see converter_setup) may lack its string numbers. The
+ * first failure in stream order is the verdict. */
+static void converter(ls_ctx *c, ls_post *pp, const ls_ev *ev)
+{
+    long index = -1;
+    if (ev->type == LS_FUTILE_WAKEUP) {
+        pp->conv_status = GT_ERR_UNKNOWN_EVENT;
+        snprintf(pp->conv_msg, sizeof pp->conv_msg, "unexpected event type %d", LS_FUTILE_WAKEUP);
+        pp->conv_failed = true;
+        pp->conv_off = ev->off;
+        return;
+    }
+    if (pp->conv_no_builtins) index = builtin_of(c, ev);
+    if (index < 0 && pp->conv_no_inline && ev->type == LS_USER_LOG) {
+        uint64_t pos = ev->off;
+        ls_item it;
+        const uint64_t *id = NULL;
+        if (gt_ls_decode(&c->layout, c->data, (size_t)c->end_off, &pos, &it))
+            id = gt_ls_map_get(&pp->inline_ids, XXH3_64bits(c->data + it.data_off, (size_t)it.data_len));
+        index = id ? (long)*id : 0;
+    }
+    if (index < 0) return;
+    pp->conv_status = GT_ERR_BAD_TABLE;
+    snprintf(pp->conv_msg, sizeof pp->conv_msg, "runtime error: index out of range [%ld] with length 0", index);
+    pp->conv_failed = true;
+    pp->conv_off = ev->off;
+}
+
 static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
 {
     /* Entries are made only by the rules that store them. */
@@ -585,14 +679,7 @@ static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
     case LS_REGION:
         if ((st = user_event(c, pp, ev)) != GT_OK) return st;
         break;
-    case LS_FUTILE_WAKEUP:
-        /* The converter to the new event model has no FutileWakeup: after a
-         * clean parse, the first one ends the trace with an error. */
-        if (!pp->seen_futile_wakeup) {
-            pp->seen_futile_wakeup = true;
-            pp->futile_off = ev->off;
-        }
-        break;
+
     default:
         if (blocks(ev->type)) {
             if ((st = check_running(c, p, g, ev, false)) != GT_OK) return st;
@@ -603,6 +690,7 @@ static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
         }
         break;
     }
+    if (!pp->conv_failed) converter(c, pp, ev);
     if (store_g) {
         if (gslot && pp->gs.rehashes == gmoves) *gslot = g;
         else if ((st = gset(c, pp, ev->g, g)) != GT_OK) return st;
@@ -623,7 +711,6 @@ gt_status gt_ls_post_event(ls_ctx *c, void *state, ls_ev *ev)
 
 gt_status gt_ls_post_finish(ls_ctx *c, ls_post *pp)
 {
-    if (c->oracle == LS_GO127 && pp->seen_futile_wakeup)
-        return gt_ls_fail(c, GT_ERR_UNKNOWN_EVENT, pp->futile_off, "unexpected event type %d", LS_FUTILE_WAKEUP);
+    if (c->oracle == LS_GO127 && pp->conv_failed) return gt_ls_fail(c, pp->conv_status, pp->conv_off, "%s", pp->conv_msg);
     return GT_OK;
 }

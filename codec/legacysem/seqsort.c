@@ -6,23 +6,15 @@
  *
  * This needs every event at once: the sorted events are kept (one ls_ev,
  * 80 bytes, per event; the go 1.5 runtime wrote small traces). Go's sort is
- * not stable and starts from map order; equal sequence numbers are ordered
- * here by file offset. */
-#include <stdlib.h>
-
+ * not stable, so events with equal sequence numbers end up where its
+ * algorithm puts them (gosort.c); its input is the Ps' events in Go map
+ * order, here in the order the Ps first appear. */
 #include "legacysem.h"
 
 struct ls_seqorder {
     ls_ev *ev;
     size_t n, cap;
 };
-
-static int cmp_seq(const void *a, const void *b)
-{
-    const ls_ev *x = a, *y = b;
-    if (x->seq != y->seq) return gt_ls_i64(x->seq) < gt_ls_i64(y->seq) ? -1 : 1;
-    return x->off < y->off ? -1 : x->off > y->off;
-}
 
 gt_status gt_ls_order1005_check(ls_ctx *c, ls_seqorder **out)
 {
@@ -47,7 +39,7 @@ gt_status gt_ls_order1005_check(ls_ctx *c, ls_seqorder **out)
         }
         if (r < 0) return c->err->status;
     }
-    if (o->n > 1) qsort(o->ev, o->n, sizeof *o->ev, cmp_seq);
+    gt_ls_go_sort_by_seq(o->ev, o->n);
     for (size_t i = 1; i < o->n; i++)
         if (o->ev[i].ts < o->ev[i - 1].ts)
             return gt_ls_fail(c, GT_ERR_SEMANTIC, o->ev[i].off, "time stamps out of order");
