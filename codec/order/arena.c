@@ -52,6 +52,7 @@ gt_status ord_fault_vset(gt_parser *p, ord_fault *f, gt_status s, uint64_t offse
     va_end(aq);
     f->status = s;
     f->offset = offset;
+    f->go_eof = false;
     if (n < 0) n = 0;
     if ((size_t)n >= f->cap) {
         size_t want = (size_t)n + 1;

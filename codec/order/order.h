@@ -54,6 +54,7 @@ typedef struct ord_fault {
     int64_t m;
     char *text;         /* Go's message (NUL-terminated, may hold NULs) */
     size_t len, cap;
+    bool go_eof;        /* Go's error value is io.EOF itself: its readers take it for the end */
 } ord_fault;
 
 /*-************************************
@@ -327,6 +328,7 @@ struct gt_parser {
     uint64_t generations;
     uint64_t complete;       /* generations fully delivered */
     uint64_t good_bytes;     /* end of the last complete generation */
+    uint64_t eof_offset;     /* where a table ended in Go's io.EOF (0 = never) */
     /* frontier */
     ord_cursor *cursors;
     uint32_t ncursors, cursors_cap;

@@ -131,6 +131,7 @@ void gt_parser_counts(const gt_parser *p, gt_parse_counts *out)
     out->generations = p->generations;
     out->complete = p->complete;
     out->good_bytes = p->good_bytes;
+    out->eof_offset = p->eof_offset;
     out->batches = p->batches_read;
     out->events = p->events;
     out->memory = p->mem.used;
@@ -235,11 +236,23 @@ static void generation_done(gt_parser *p)
     p->good_bytes = p->gen.end_offset;
 }
 
+/* Report the generation's read error, after its Sync. An io.EOF from a
+ * table ends the trace instead, as it does for Go's readers. */
+static gt_status report_pending(gt_parser *p)
+{
+    if (p->pending.go_eof) {
+        p->eof_offset = p->pending.offset;
+        p->state = PS_DONE;
+        return GT_END;
+    }
+    return ord_report(p, &p->pending);
+}
+
 /* Go 1.26+: readGeneration, with errors reported after a Sync. */
 static gt_status next_generation(gt_parser *p, ord_event *out)
 {
     generation_done(p);
-    if (p->pending_set) return ord_report(p, &p->pending);
+    if (p->pending_set) return report_pending(p);
     int r = ord_read_generation(p, &p->pending);
     if (r < 0) {
         if (p->src.io_error) return ord_report(p, &p->pending);
@@ -257,7 +270,8 @@ static gt_status next_generation_spilled(gt_parser *p, ord_event *out)
 {
     if (p->pending_set) {
         generation_done(p);
-        if (p->pending_sync || p->src.io_error) return ord_report(p, &p->pending);
+        if (p->src.io_error) return ord_report(p, &p->pending);
+        if (p->pending_sync) return report_pending(p);
         p->pending_sync = true;
         sync_event(p, out, false, p->last_ts);
         return GT_OK;
@@ -415,7 +429,7 @@ static gt_status failed_to_advance(gt_parser *p)
     }
     ord_fault_append(p, f, "\n", 1);
     static const char *const gc[] = {"Undetermined", "NotRunning", "Running"};
-    int n = snprintf(line, sizeof line, "GC %" PRIu64 " %s\n", p->st.gc_seq, gc[p->st.gc_state % 3]);
+    int n = snprintf(line, sizeof line, "GC %" PRIu64 " %s\n\n", p->st.gc_seq, gc[p->st.gc_state % 3]);
     ord_fault_append(p, f, line, (size_t)n);
     return ord_report(p, f);
 }

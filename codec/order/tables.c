@@ -25,9 +25,14 @@ static int rd_uv(rd *r, uint64_t *v)
     return e;
 }
 
+/* A varint error Go returns as it is (not wrapped). A table or sync batch
+ * that ends right before a varint gives io.EOF itself, which Go's readers
+ * cannot tell from the end of the trace. */
 static gt_status raw_err(gt_parser *p, int code, uint64_t off)
 {
-    return ord_fault_set(p, &p->pending, ord_uvarint_status(code), off, "%s", ord_uvarint_error(code));
+    ord_fault_set(p, &p->pending, ord_uvarint_status(code), off, "%s", ord_uvarint_error(code));
+    p->pending.go_eof = code == 1;
+    return p->pending.status;
 }
 
 static gt_status id_limit(gt_parser *p, uint64_t off)

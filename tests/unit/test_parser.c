@@ -396,6 +396,50 @@ static void test_appendix_accepted(void **state)
     accept("lone-experimental-byte", t, r);
     free(t);
 
+    /* A table that ends right before a varint: Go's error is io.EOF itself,
+     * which its readers take for the end of the trace. */
+    t = tr_new(22);
+    batch(t, 1, NOTHREAD, 1);
+    tb_byte(&t->t, GT_V2_FREQUENCY);
+    end(t);
+    accept("io-eof-frequency", t, r);
+    assert_string_equal(r->text, "M=-1 P=-1 G=-1 Sync Time=1 N=1\n");
+    free(t);
+    t = tr_new(26);
+    sync_batch(t, 1, 100);
+    eog(t);
+    sync_batch(t, 2, 200);
+    batch(t, 2, NOTHREAD, 1);
+    tb_byte(&t->t, GT_V2_STRINGS);
+    size_t at = here(t);
+    tb_byte(&t->t, GT_V2_STRING);
+    end(t);
+    eog(t);
+    accept("io-eof-string-126", t, r);
+    assert_int_equal(r->events, 2); /* generation 1's Sync, then the Sync before the "error" */
+    {
+        gt_parser *p = gt_parser_create(NULL);
+        gt_parser_set_buffer(p, t->t.b, t->t.n);
+        gt_parsed e;
+        while (gt_parser_next(p, &e) == GT_OK) {}
+        gt_parse_counts c;
+        gt_parser_counts(p, &c);
+        assert_int_equal(c.eof_offset, at);
+        gt_parser_free(p);
+    }
+    /* One byte of a varint, then the end: "unexpected EOF", an error. */
+    size_t cut = here(t);
+    t->t.n = at - 24;
+    batch(t, 2, NOTHREAD, 1);
+    tb_byte(&t->t, GT_V2_STRINGS);
+    tb_byte(&t->t, GT_V2_STRING);
+    tb_byte(&t->t, 0x81);
+    end(t);
+    eog(t);
+    (void)cut;
+    reject("unexpected-eof-string-126", t, r, GT_ERR_TRUNCATED, "unexpected EOF", at);
+    free(t);
+
     /* A header alone: go 1.26 ends cleanly (one Sync). */
     t = tr_new(26);
     accept("header-only-126", t, r);
@@ -500,7 +544,7 @@ static void test_failed_to_advance(void **state)
     assert_int_equal(r->s, GT_ERR_SEMANTIC);
     assert_int_equal(r->err.offset, at);
     assert_string_equal(r->msg, "broken trace: failed to advance: frontier:\n[gen=1]\n\nM 0 [GoStart time=192 g=7 g_seq=1]\n\n"
-                                "\nP 0 [status=Running seq=0 (gen=1)]\n\nM 0 [g=-1 p=0]\n\nGC 0 Undetermined\n");
+                                "\nP 0 [status=Running seq=0 (gen=1)]\n\nM 0 [g=-1 p=0]\n\nGC 0 Undetermined\n\n");
     char want[128];
     snprintf(want, sizeof want, "M 0 at offset %zu: GoStart time=192 g=7 g_seq=1: G 7 has no status yet\n", at);
     assert_string_equal(r->diag, want);
