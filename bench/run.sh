@@ -2,7 +2,7 @@
 # Benchmarks (not tests): throughput and peak RSS of gotrace beside Go's own
 # tools on the same >= 50 MB traces written by real Go runtimes.
 #
-#   bench/run.sh            v2 (Go 1.23) and legacy (Go 1.19) traces
+#   bench/run.sh            v2 (Go 1.27, Go 1.23) and legacy (Go 1.19) traces
 #   GT_BENCH_RUNS=5 bench/run.sh
 # Figures are printed, never asserted.
 set -eu
@@ -33,10 +33,24 @@ items_of() { # wire items = every event the dump prints
 
 {
 echo "gotrace $("$B/gotrace" version | cut -d' ' -f2), $(date -u +%Y-%m-%d), $(nproc) cores, best of $runs runs"
+# Semantic validation and the ordered events beside Go 1.27's own reader: the
+# Reader alone (what go tool trace runs), Reader + test validator, and
+# go tool trace -d=parsed itself. Items = the events Go's Reader returns.
+for f in "$B/go/traces/big-go127.trace" "$B/go/traces/big-go123.trace"; do
+    size=$(stat -c %s "$f"); n=$("$B/go/gotraceoracle" read "$f")
+    echo; echo "== $f: $((size / 1000000)) MB, $n ordered events (Go 1.27's Reader) =="
+    measure "gotrace validate (semantic)" "$size" "$n" "$B/gotrace" validate "$f"
+    measure "gotrace validate (stdin)" "$size" "$n" sh -c "$B/gotrace validate - < '$f'"
+    measure "Go 1.27 Reader" "$size" "$n" "$B/go/gotraceoracle" read "$f"
+    measure "Go 1.27 Reader + validator" "$size" "$n" "$B/go/gotraceoracle" read -validate "$f"
+    measure "gotrace validate --structural" "$size" "$n" "$B/gotrace" validate --structural "$f"
+    measure "gotrace dump --parsed" "$size" "$n" "$B/gotrace" dump --parsed "$f"
+    measure "go tool trace -d=parsed (Go 1.27)" "$size" "$n" sh -c "TZ=UTC $B/go/gotool-trace -d=parsed '$f'"
+done
 for f in "$B/go/traces/big-go123.trace"; do
     size=$(stat -c %s "$f"); n=$(items_of "$f")
     echo; echo "== $f: $((size / 1000000)) MB, $n wire items (Go 1.23) =="
-    measure "gotrace validate" "$size" "$n" "$B/gotrace" validate "$f"
+    measure "gotrace validate --structural" "$size" "$n" "$B/gotrace" validate --structural "$f"
     measure "gotracevalidate (Go 1.23)" "$size" "$n" sh -c "$B/go/gotracevalidate < '$f'"
     measure "gotrace dump" "$size" "$n" "$B/gotrace" dump "$f"
     measure "gotraceraw bytes2text (Go 1.23)" "$size" "$n" sh -c "$B/go/gotraceraw bytes2text < '$f'"
