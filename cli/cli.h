@@ -28,6 +28,8 @@ typedef struct cli_file {
     uint64_t released;  /* mapped bytes already handed back to the kernel */
     uint8_t peek[GT_HEADER_SIZE]; /* a stream's first bytes, read to learn the version */
     size_t peek_len, peek_pos;
+    uint8_t *whole;     /* cli_file_bytes() of a stream */
+    size_t whole_size;
 } cli_file;
 
 /* Open path ("-" = stdin) and attach it to a new reader. Prints the reason
@@ -43,6 +45,9 @@ bool cli_file_open(cli_file *f, const char *path);
 unsigned cli_file_version(cli_file *f);
 gt_reader *cli_file_reader(cli_file *f, int validate);
 gt_parser *cli_file_parser(cli_file *f, unsigned flags);
+/* All of the input at once (a regular file mapped, a stream read into
+ * memory); NULL, with a message printed, on failure. Freed by cli_file_close. */
+const uint8_t *cli_file_bytes(cli_file *f, size_t *size);
 /* The parser will not read the mapping before offset again (a Sync's offset). */
 void cli_file_release(cli_file *f, uint64_t offset);
 void cli_file_close(cli_file *f);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -130,6 +131,55 @@ gt_parser *cli_file_parser(cli_file *f, unsigned flags)
     return p;
 }
 
+const uint8_t *cli_file_bytes(cli_file *f, size_t *size)
+{
+    *size = 0;
+    if (f->regular && f->peek_len == 0) {
+        if (f->size == 0) return (const uint8_t *)"";
+        if (!f->map && f->size <= SIZE_MAX) {
+            void *m = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+            if (m != MAP_FAILED) {
+                f->map = m;
+                f->map_size = (size_t)f->size;
+            }
+        }
+        if (f->map) {
+            *size = f->map_size;
+            return f->map;
+        }
+    }
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) break;
+        if (n == cap) {
+            uint8_t *grown = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        long got = read_cb(f, buf + n, cap - n);
+        if (got < 0) {
+            free(buf);
+            return NULL;
+        }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    if (!buf) {
+        fprintf(stderr, "gotrace: %s: out of memory\n", f->path);
+        return NULL;
+    }
+    f->whole = buf;
+    f->whole_size = n;
+    *size = n;
+    return buf;
+}
+
 void cli_file_release(cli_file *f, uint64_t offset)
 {
     if (!f->map) return;
@@ -149,6 +199,8 @@ void cli_file_close(cli_file *f)
     cli_progress_done(f);
     if (f->map) munmap((void *)(uintptr_t)f->map, f->map_size);
     f->map = NULL;
+    free(f->whole);
+    f->whole = NULL;
     if (f->fd > STDIN_FILENO) close(f->fd);
     f->fd = -1;
 }

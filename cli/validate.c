@@ -1,9 +1,10 @@
 /* gotrace validate: one line per file, exit 0 if all are valid.
  *
- * v2 files get the semantic check by default: the events are ordered and
- * checked as Go 1.27's trace reader does (gt_parser), so the verdict is Go's.
- * --structural (and, for now, every legacy file) runs the wire-level check of
- * gt_reader: framing, tables and references, but no scheduler rules. */
+ * By default the verdict is Go's: v2 files are ordered and checked as Go
+ * 1.27's trace reader does (gt_parser, which also rejects the few inputs
+ * Go's tools crash on), legacy files as Go's legacy readers do
+ * (gt_legacy_validate). --structural runs the wire-level check of gt_reader:
+ * framing, tables and references, but no scheduler rules. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static char *copy_text(const char *s, size_t n)
 
 static int semantic(cli_file *f, verdict *v)
 {
-    gt_parser *p = cli_file_parser(f, GT_PARSER_NO_FRAMES);
+    gt_parser *p = cli_file_parser(f, GT_PARSER_NO_FRAMES | GT_PARSER_REJECT_TOOL_CRASHES);
     if (!p) return EXIT_USAGE;
     v->semantic = true;
     gt_parsed ev;
@@ -92,6 +93,39 @@ static int semantic(cli_file *f, verdict *v)
     return s == GT_END ? EXIT_VALID : EXIT_INVALID;
 }
 
+/* Legacy files: Go's verdict from gt_legacy_validate() (the whole file in
+ * memory, as Go's legacy readers need), the counts from a framing pass. */
+static int legacy_semantic(cli_file *f, verdict *v)
+{
+    size_t size;
+    const uint8_t *data = cli_file_bytes(f, &size);
+    if (!data) return EXIT_USAGE;
+    v->semantic = true;
+    gt_error err;
+    gt_status s = gt_legacy_validate(data, size, NULL, NULL, GT_LEGACY_ORACLE_AUTO, &err);
+    gt_reader *r = gt_reader_create(NULL);
+    if (r && gt_reader_set_validation(r, 0) == GT_OK && gt_reader_set_buffer(r, data, size) == GT_OK) {
+        gt_reader_set_filter(r, 0);
+        gt_event ev;
+        while (gt_reader_next(r, &ev) == GT_OK) {}
+        v->version = gt_reader_version(r);
+        v->batches = gt_reader_count(r, GT_KIND_BATCH);
+        v->events = gt_reader_count(r, GT_KIND_EVENT);
+    }
+    gt_reader_free(r);
+    if (s == GT_OK) {
+        v->status = GT_END;
+        return EXIT_VALID;
+    }
+    v->status = s;
+    v->err = err;
+    v->message = copy_text(err.message, strlen(err.message));
+    v->salvage.good_bytes = 0;
+    v->salvage.lost_bytes = size;
+    v->salvage.lost_generation = GT_NONE;
+    return s == GT_ERR_NOMEM ? EXIT_USAGE : EXIT_INVALID;
+}
+
 static int run_one(const char *path, bool force_structural, verdict *v)
 {
     cli_file f;
@@ -102,10 +136,9 @@ static int run_one(const char *path, bool force_structural, verdict *v)
     int rc;
     if (!force_structural && gt_version_format(version) == GT_FORMAT_V2)
         rc = semantic(&f, v);
-    else /* LEGACY SEMANTICS: legacy files (go 1.5-1.21) get their default
-          * check here. Until the legacy ordering is wired in (when
-          * !force_structural && gt_version_format(version) == GT_FORMAT_LEGACY),
-          * they get the structural check, like unreadable headers. */
+    else if (!force_structural && gt_version_format(version) == GT_FORMAT_LEGACY)
+        rc = legacy_semantic(&f, v); /* LEGACY SEMANTICS: the one call site for legacy files */
+    else
         rc = structural(&f, v);
     bool io = f.io_error;
     cli_file_close(&f);

@@ -493,6 +493,14 @@ typedef enum gt_proc_state { GT_PROC_UNDETERMINED = 0, GT_PROC_NOT_EXIST, GT_PRO
 
 /* gt_parser_set_flags() flags */
 #define GT_PARSER_NO_FRAMES 0x1u /* leave gt_stack.frames NULL (nframes is still set): faster validation */
+/* Also reject the three inputs Go's reader accepts but Go's own tools then
+ * crash on (`go tool trace`, its views, the test validator): a CPU sample
+ * whose stack the generation does not define (GT_ERR_UNDEFINED_STACK at the
+ * sample), an ExperimentalBatch of an experiment other than 0 and 1
+ * (GT_ERR_BAD_BATCH at its experiment byte), a ProcStatus whose status does
+ * not fit in 8 bits (GT_ERR_BAD_EVENT at the event). `gotrace validate` sets
+ * it (spec/PERMISSIVE.md, sections 10, 17, 18). */
+#define GT_PARSER_REJECT_TOOL_CRASHES 0x2u
 
 /*! gt_strview : bytes owned by the parser (not NUL-terminated). */
 typedef struct gt_strview {

@@ -68,7 +68,14 @@ static gt_status process_batch(gt_parser *p, const ord_raw *b)
         if ((t == GT_V2_FREQUENCY && p->version < 25) || (t == GT_V2_SYNC && p->version >= 25))
             return ord_set_sync(p, b);
     }
-    if (b->exp != 0) return GT_OK; /* experimental batches are kept raw by Go, never read */
+    if (b->exp != 0) {
+        /* Go keeps experimental batches raw and never reads them, but its tools
+         * index the list of experiment names (None, AllocFree) with the ID. */
+        if (b->exp > 1 && (p->flags & GT_PARSER_REJECT_TOOL_CRASHES))
+            return ord_fault_set(p, &p->pending, GT_ERR_BAD_BATCH, b->offset + 1,
+                                 "unknown experiment %u (Go knows experiments 0 to 1; its tools crash on others)", b->exp);
+        return GT_OK;
+    }
     if (b->len > 0 && b->data[0] == GT_V2_END_OF_GENERATION)
         return fail(p, GT_ERR_BAD_BATCH, b->offset, "internal error: unexpectedly processing EndOfGeneration; broken trace?");
     s = add_event_batch(p, b);
@@ -103,6 +110,17 @@ static int finish(gt_parser *p)
         return -1;
     }
     if (ord_validate_stacks(p) != GT_OK) return -1;
+    if (p->flags & GT_PARSER_REJECT_TOOL_CRASHES) { /* Go does not check a sample's stack; its tools crash on it */
+        for (size_t i = 0; i < g->nsamples; i++) {
+            const ord_sample *smp = &g->samples[i];
+            if (ord_stack_get(g, smp->stack)) continue;
+            ord_fault_set(p, &p->pending, GT_ERR_UNDEFINED_STACK, smp->offset,
+                          "CPU sample refers to stack %" PRIu64 ", which generation %" PRIu64
+                          " does not define (Go's tools crash on it)",
+                          smp->stack, g->gen);
+            return -1;
+        }
+    }
     ord_fix_samples(p);
     ord_densify(p);
     return 1;

@@ -226,6 +226,13 @@ static int proc_status(hctx *h)
     int64_t pid = (int64_t)ev->args[0];
     uint8_t status = (uint8_t)ev->args[1];
     if (status >= 5) return fail(h, "invalid status for proc %" PRId64 ": %u", pid, status);
+    if (ev->args[1] > 255 && (p->flags & GT_PARSER_REJECT_TOOL_CRASHES)) {
+        /* Go keeps the whole value in the event and its tools index a table with it */
+        fail(h, "ProcStatus status %" PRIu64 " does not fit in 8 bits (Go reads it as %u; its tools crash on it)",
+             ev->args[1], status);
+        p->fault.status = GT_ERR_BAD_EVENT;
+        return FAIL;
+    }
     uint64_t old = proc_status_state[status];
     ord_p *ps = ord_p_get(p, pid);
     if (ps) {

@@ -1686,6 +1686,51 @@ static void test_allocator_balance(void **state)
     free(data);
 }
 
+/* GT_PARSER_REJECT_TOOL_CRASHES: what Go's reader accepts and its tools crash on. */
+static void test_tool_crash_guard(void **state)
+{
+    (void)state;
+    res *r = malloc(sizeof *r);
+    for (int k = 0; k < 3; k++) {
+        tr *t = one_gen(23);
+        size_t at;
+        gt_status want;
+        batch(t, 1, 0, 1);
+        if (k == 2) {
+            at = EV(t, ProcStatus, 1, 0, 257);
+            want = GT_ERR_BAD_EVENT;
+        } else {
+            EV(t, ProcStatus, 1, 0, PRunning);
+        }
+        end(t);
+        if (k == 0) {
+            batch(t, 1, NOTHREAD, 1);
+            tb_byte(&t->t, GT_V2_CPU_SAMPLES);
+            at = here(t);
+            TB_EV(&t->t, GT_V2_CPU_SAMPLE, 2, 0, 0, 1, 99);
+            end(t);
+            want = GT_ERR_UNDEFINED_STACK;
+        } else if (k == 1) {
+            at = here(t) + 1;
+            tb_byte(&t->t, GT_V2_EXPERIMENTAL_BATCH);
+            tb_byte(&t->t, 200);
+            tb_uv(&t->t, 1);
+            tb_uv(&t->t, 0);
+            tb_uv(&t->t, 0);
+            tb_uv(&t->t, 1);
+            tb_byte(&t->t, 0);
+            want = GT_ERR_BAD_BATCH;
+        }
+        parse_with(t->t.b, t->t.n, 0, 0, r); /* Go's reader accepts */
+        assert_int_equal(r->s, GT_END);
+        parse_with(t->t.b, t->t.n, 0, GT_PARSER_REJECT_TOOL_CRASHES, r);
+        assert_int_equal(r->s, want);
+        assert_int_equal(r->err.offset, at);
+        free(t);
+    }
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1697,7 +1742,7 @@ int main(void)
         cmocka_unit_test(test_gc_and_ranges),        cmocka_unit_test(test_times_and_samples),
         cmocka_unit_test(test_format),               cmocka_unit_test(test_sync_wall),
         cmocka_unit_test(test_real_traces_buffer_vs_callback), cmocka_unit_test(test_limits_and_misuse),
-        cmocka_unit_test(test_allocator_balance),
+        cmocka_unit_test(test_allocator_balance),    cmocka_unit_test(test_tool_crash_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
