@@ -18,7 +18,10 @@ AFL_DRIVER ?= /usr/lib/afl/libAFLDriver.a
 FUZZ_DECODE_TARGETS := header_varint v2_decode legacy_decode decode_chunked decode_tiny_memory dump
 # Targets that need the encoder/text assembler (codec/gotrace.h "Writing" API) join when their file exists.
 FUZZ_WRITE_TARGETS := $(basename $(notdir $(wildcard fuzz/round_trip.c fuzz/text_asm.c fuzz/encoder_ops.c)))
-FUZZ_TARGETS := $(FUZZ_DECODE_TARGETS) $(FUZZ_WRITE_TARGETS)
+# The capture layer's harness joins when its file exists; its extra objects are
+# added by codec/capture/capture.mk.
+FUZZ_CAPTURE_TARGETS := $(basename $(notdir $(wildcard fuzz/capture_ops.c)))
+FUZZ_TARGETS := $(FUZZ_DECODE_TARGETS) $(FUZZ_WRITE_TARGETS) $(FUZZ_CAPTURE_TARGETS)
 # Targets the custom mutator builds for (v2 traces as input).
 FUZZ_MUT_TARGETS := $(if $(wildcard fuzz/v2_mutator.c),v2_decode decode_chunked dump $(filter round_trip,$(FUZZ_WRITE_TARGETS)))
 

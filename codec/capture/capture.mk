@@ -100,6 +100,13 @@ capture-tests: $(CAP_TEST_BIN) $(CAP_TOOL_BIN)
 all: capture-tests
 .PHONY: capture-tests
 
+# ---- fuzzing ---------------------------------------------------------------
+# fuzz/capture_ops (listed in fuzz/fuzz.mk) links the capture objects of its
+# flavour too (built by fuzz.mk's pattern rules; symbolization by dladdr).
+ifneq ($(FZ_FLAVORS),)
+$(foreach f,$(FZ_FLAVORS),$(eval $(FZ)/$(f)/capture_ops: $(CAP_SRC:%.c=$(FZ)/$(f)/obj/%.o)))
+endif
+
 # ---- install ---------------------------------------------------------------
 install: install-capture
 uninstall: uninstall-capture
