@@ -70,5 +70,6 @@ for f in "$B/go/traces/big-go119.trace"; do
 done
 echo; echo "== encoder (synthetic events, string/stack tables on and off: tests/tools/bench_encode) =="
 "$B/tools/bench_encode" -n 5000000 -runs "$runs"
+echo; bash bench/capture.sh
 } | tee "$report"
 echo "(written to $report)"

@@ -16,6 +16,14 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define CAP_HAVE_TSC 1
+#else
+#define CAP_HAVE_TSC 0
+#endif
 
 #include "../encode/encode.h"
 #include "../sink/sink.h"
@@ -250,8 +258,31 @@ static inline void cap_count(_Atomic uint64_t *c, uint64_t n)
  **************************************/
 /* cap_clock.c */
 void cap_clock_init(int want_tsc);
-uint64_t cap_now(void);
 void cap_clock_sync(gt_sync *s);  /* frequency and clock snapshot for a new generation */
+/* The trace clock (hot path, inline): rdtsc >> CAP_TSC_SHIFT counted from
+ * the start (+ an origin: Go's validator rejects a zero trace time), or
+ * CLOCK_MONOTONIC / 64 as Go on Linux. */
+#define CAP_TSC_SHIFT 4
+#define CAP_TICK_ORIGIN (1u << 20)
+static inline uint64_t cap_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+static inline uint64_t cap_raw_tsc(void)
+{
+#if CAP_HAVE_TSC
+    return (uint64_t)__rdtsc();
+#else
+    return 0;
+#endif
+}
+static inline uint64_t cap_now(void)
+{
+    if (GT_LIKELY(G.use_tsc)) return ((cap_raw_tsc() - G.tsc_base) >> CAP_TSC_SHIFT) + CAP_TICK_ORIGIN;
+    return cap_mono_ns() >> 6;
+}
 
 /* cap_buf.c */
 cap_buf *cap_buf_get(void);                     /* NULL when max_memory is reached */
@@ -272,7 +303,17 @@ void cap_threads_new_trace(void);
 uint32_t cap_self_busy(uint32_t v); /* mark the caller's own slot (advancing), returns the old flag */
 
 /* cap_string.c */
-uint64_t cap_string_id(cap_thread *t, uint64_t gen, const gt_cap_str *s, uint64_t now);
+uint64_t cap_string_claim(cap_thread *t, uint64_t gen, const gt_cap_str *s);
+/* A handle's ID in generation gen: one load when this generation already has it. */
+static inline uint64_t cap_string_id(cap_thread *t, uint64_t gen, const gt_cap_str *s, uint64_t now)
+{
+    (void)now;
+    if (!s) return 0;
+    gt_cap_str *m = (gt_cap_str *)(uintptr_t)s; /* the words are the mutable part of a const handle */
+    uint64_t w = atomic_load_explicit(&m->word[gen & 1], memory_order_acquire);
+    if (GT_LIKELY((uint32_t)(w >> 32) == (uint32_t)gen && (uint32_t)w)) return (uint32_t)w;
+    return cap_string_claim(t, gen, s);
+}
 uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n);
 uint64_t cap_type_id(cap_thread *t, uint64_t gen, const gt_cap_type *ty, uint64_t now);
 uint64_t cap_take_id(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen);

@@ -12,32 +12,9 @@
 
 #include "cap.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#define CAP_HAVE_TSC 1
-#else
-#define CAP_HAVE_TSC 0
-#endif
 
-#define CAP_TSC_SHIFT 4
-/* TSC ticks start here, not at 0: Go's validator rejects a zero trace time. */
-#define CAP_TICK_ORIGIN (1u << 20)
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t raw_tsc(void)
-{
-#if CAP_HAVE_TSC
-    return (uint64_t)__rdtsc();
-#else
-    return 0;
-#endif
-}
+static uint64_t mono_ns(void) { return cap_mono_ns(); }
+static uint64_t raw_tsc(void) { return cap_raw_tsc(); }
 
 /* Invariant TSC, from the kernel's view of the CPU flags. */
 static int tsc_invariant(void)
@@ -81,11 +58,6 @@ void cap_clock_init(int want_tsc)
     if (G.freq == 0) G.freq = 1;
 }
 
-uint64_t cap_now(void)
-{
-    if (G.use_tsc) return ((raw_tsc() - G.tsc_base) >> CAP_TSC_SHIFT) + CAP_TICK_ORIGIN;
-    return mono_ns() >> 6;
-}
 
 void cap_clock_sync(gt_sync *s)
 {

@@ -112,9 +112,8 @@ static bool emit_string(cap_thread *t, uint64_t gen, uint64_t id, const void *h)
     return put_string(t, gen, id, s->text, s->len);
 }
 
-uint64_t cap_string_id(cap_thread *t, uint64_t gen, const gt_cap_str *s, uint64_t now)
+uint64_t cap_string_claim(cap_thread *t, uint64_t gen, const gt_cap_str *s)
 {
-    (void)now;
     if (!s || s->len == 0) return 0;
     gt_cap_str *m = (gt_cap_str *)(uintptr_t)s; /* the words are the mutable part of a const handle */
     return claim(&m->word[gen & 1], &t->sid[gen & 1], &G.str_next[gen & 1], gen, emit_string, t, s);
