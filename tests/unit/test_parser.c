@@ -1686,6 +1686,118 @@ static void test_allocator_balance(void **state)
     free(data);
 }
 
+/* Verdict of data[0..n) through next_sync (status, error offset). */
+static gt_status verdict(const uint8_t *data, size_t n, size_t step, uint64_t *offset)
+{
+    gt_parser *p = gt_parser_create(NULL);
+    chunks c = {data, n, 0, step};
+    if (step) gt_parser_set_callback(p, read_chunks, &c);
+    else gt_parser_set_buffer(p, data, n);
+    gt_parsed e;
+    gt_status s;
+    while ((s = gt_parser_next_sync(p, &e, NULL)) == GT_OK) {}
+    *offset = gt_parser_error(p)->offset;
+    if (s != GT_END) assert_true(gt_parser_message(p, NULL)[0] != '\0');
+    gt_parser_free(p);
+    return s;
+}
+
+/* Damaged real traces: every outcome is the end or an error whose offset
+ * lies in the input, and both inputs agree (run under ASan/UBSan too). */
+static void test_robust_mutations(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"examples/traces/go123-small.trace", "examples/traces/go127-small.trace"};
+    uint64_t rng = 0x9e3779b97f4a7c15u;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        size_t n;
+        uint8_t *orig = slurp(files[i], &n);
+        assert_non_null(orig);
+        uint8_t *m = malloc(n);
+        for (int k = 0; k < 400; k++) {
+            size_t len = n;
+            memcpy(m, orig, n);
+            if (k < 200) {
+                len = 16 + (n - 16) * (size_t)k / 200; /* truncations, evenly spaced */
+            } else {
+                for (int f = 0; f < 1 + k % 3; f++) { /* one to three bit flips */
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    size_t at = 16 + (size_t)(rng % (n - 16));
+                    m[at] ^= (uint8_t)(1u << (rng >> 60 & 7));
+                }
+            }
+            uint64_t off_a, off_b;
+            gt_status a = verdict(m, len, 0, &off_a), b = verdict(m, len, 4093, &off_b);
+            assert_int_equal(a, b);
+            if (a != GT_END) {
+                assert_true(gt_is_error(a));
+                assert_true(off_a <= len);
+                assert_int_equal(off_a, off_b);
+            }
+        }
+        free(m);
+        free(orig);
+    }
+}
+
+/* Memory does not grow with the number of generations. */
+static size_t synth_generations(uint8_t *buf, size_t cap, unsigned gens)
+{
+    tr *t = tr_new(26);
+    size_t n = 0;
+    memcpy(buf, t->t.b, t->t.n);
+    n = t->t.n;
+    for (unsigned gen = 1; gen <= gens; gen++) {
+        t->t.n = 0;
+        sync_batch(t, gen, 100 * gen);
+        batch(t, gen, 0, 10 * gen);
+        running(t, 0, 0, 1);
+        for (int k = 0; k < 500; k++) {
+            EV(t, GoStop, 1, 0, 0);
+            EV(t, GoStart, 1, 1, (uint64_t)k + 1);
+        }
+        end(t);
+        eog(t);
+        assert_true(n + t->t.n <= cap);
+        memcpy(buf + n, t->t.b, t->t.n);
+        n += t->t.n;
+    }
+    free(t);
+    return n;
+}
+
+static void test_memory_flat(void **state)
+{
+    (void)state;
+    size_t cap = 8u << 20;
+    uint8_t *buf = malloc(cap);
+    uint64_t peak[2];
+    unsigned gens[2] = {2, 300};
+    for (int i = 0; i < 2; i++) {
+        size_t n = synth_generations(buf, cap, gens[i]);
+        for (int mode = 0; mode < 2; mode++) {
+            gt_parser *p = gt_parser_create(NULL);
+            chunks c = {buf, n, 0, 65536};
+            if (mode) gt_parser_set_callback(p, read_chunks, &c);
+            else gt_parser_set_buffer(p, buf, n);
+            gt_parsed e;
+            gt_status s;
+            while ((s = gt_parser_next_sync(p, &e, NULL)) == GT_OK) {}
+            assert_int_equal(s, GT_END);
+            gt_parse_counts cnt;
+            gt_parser_counts(p, &cnt);
+            assert_int_equal(cnt.generations, gens[i]);
+            if (mode == 0) peak[i] = cnt.peak_memory;
+            gt_parser_free(p);
+        }
+    }
+    /* 150 times the data, the same memory (within 4 KiB) */
+    assert_true(peak[1] <= peak[0] + 4096);
+    free(buf);
+}
+
 /* GT_PARSER_REJECT_TOOL_CRASHES: what Go's reader accepts and its tools crash on. */
 static void test_tool_crash_guard(void **state)
 {
@@ -1743,6 +1855,7 @@ int main(void)
         cmocka_unit_test(test_format),               cmocka_unit_test(test_sync_wall),
         cmocka_unit_test(test_real_traces_buffer_vs_callback), cmocka_unit_test(test_limits_and_misuse),
         cmocka_unit_test(test_allocator_balance),    cmocka_unit_test(test_tool_crash_guard),
+        cmocka_unit_test(test_robust_mutations),     cmocka_unit_test(test_memory_flat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
