@@ -87,3 +87,53 @@ bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t
     *pos = p;
     return it->nvals <= GT_MAX_ARGS || t == LS_STACK;
 }
+
+/* Go 1.21 reads a varint's tenth byte whole, keeping only its low bit, so a
+ * tenth byte from 2 to 0x7f is no error there (gt_reader and Go 1.27 refuse
+ * it). Rewrite every such byte of the item at off to the value Go reads
+ * (its low bit); returns how many were rewritten. */
+static bool lenient(uint8_t *data, size_t size, uint64_t *p, uint64_t *v, size_t *patched)
+{
+    uint64_t x = 0;
+    for (unsigned i = 0; i < GT_UVARINT_MAX; i++) {
+        if (*p + i >= size) return false;
+        uint8_t b = data[*p + i];
+        if (i == GT_UVARINT_MAX - 1 && b >= 0x80) return false; /* an eleventh byte: Go refuses too */
+        if (i == GT_UVARINT_MAX - 1 && b > 1) {
+            data[*p + i] = b & 1u;
+            b &= 1u;
+            (*patched)++;
+        }
+        x |= (uint64_t)(b & 0x7fu) << (7 * i);
+        if (b < 0x80) {
+            *p += i + 1;
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+size_t gt_ls_go121_varints(const ls_layout *l, uint8_t *data, size_t size, uint64_t off)
+{
+    size_t patched = 0;
+    uint64_t p = off, v, len;
+    if (p >= size || !l->defined[data[p] & 0x3fu]) return 0;
+    unsigned t = data[p] & 0x3fu, argbits = data[p] >> 6;
+    p++;
+    if (t == LS_STRING) {
+        if (lenient(data, size, &p, &v, &patched)) lenient(data, size, &p, &v, &patched);
+        return patched;
+    }
+    if (argbits < 3) {
+        for (unsigned i = 0; i < argbits + l->base; i++)
+            if (!lenient(data, size, &p, &v, &patched)) return patched;
+    } else {
+        if (!lenient(data, size, &p, &len, &patched) || len > size - p) return patched;
+        uint64_t end = p + len;
+        while (p < end)
+            if (!lenient(data, size, &p, &v, &patched)) return patched;
+    }
+    if (t == LS_USER_LOG) lenient(data, size, &p, &v, &patched);
+    return patched;
+}

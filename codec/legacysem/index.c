@@ -235,7 +235,7 @@ static gt_status finish_go121(pass1 *s)
     return GT_OK;
 }
 
-gt_status gt_ls_index(ls_ctx *c)
+static gt_status index_once(ls_ctx *c)
 {
     gt_alloc shim = {shim_malloc, shim_realloc, shim_free, &c->mem};
     gt_reader *r = gt_reader_create(&shim);
@@ -286,6 +286,43 @@ gt_status gt_ls_index(ls_ctx *c)
     return c->oracle == LS_GO121 ? finish_go121(&s) : GT_OK;
 }
 
+/* Go 1.21 accepts ten-byte varints whose last byte is 2 to 0x7f; gt_reader
+ * does not. When that is what stopped it, read again from a private copy
+ * of the input in which those varints say what Go reads (same widths, so
+ * the same offsets). A copy costs the input's size, once; a file needing
+ * more than 64 such rounds keeps gt_reader's verdict. */
+static bool retry_go121(ls_ctx *c)
+{
+    if (c->oracle != LS_GO121 || c->err->status != GT_ERR_VARINT || c->err->offset >= c->size) return false;
+    if (!c->copy) {
+        uint8_t *copy = gt_mem_alloc(&c->mem, c->size);
+        if (!copy) { /* the verdict would be wrong: say why there is none */
+            gt_status st = gt_ls_mem_status(&c->mem, c->size);
+            c->failed = false;
+            gt_ls_nomem(c, st, "a copy of the input");
+            return false;
+        }
+        memcpy(copy, c->data, c->size);
+        c->copy = copy;
+        c->data = copy;
+    }
+    if (gt_ls_go121_varints(&c->layout, c->copy, c->size, c->err->offset) == 0) return false;
+    gt_ls_index_free(c);
+    c->freq = c->timed = c->futile = c->max_string = c->user_logs = 0;
+    c->have_freq = false;
+    c->end_off = c->size;
+    c->failed = false;
+    gt_error_clear(c->err);
+    return true;
+}
+
+gt_status gt_ls_index(ls_ctx *c)
+{
+    gt_status st = index_once(c);
+    for (int round = 0; st == GT_ERR_VARINT && round < 64 && retry_go121(c); round++) st = index_once(c);
+    return c->failed ? c->err->status : st;
+}
+
 void gt_ls_index_free(ls_ctx *c)
 {
     gt_mem_free(&c->mem, c->batches, c->cap_batches * sizeof *c->batches);
@@ -299,4 +336,6 @@ void gt_ls_index_free(ls_ctx *c)
     c->procs = NULL;
     c->cpu = NULL;
     c->loaderr = NULL;
+    c->nbatches = c->cap_batches = c->nprocs = c->cap_procs = c->ncpu = c->cap_cpu = 0;
+    c->nloaderr = c->cap_loaderr = 0;
 }

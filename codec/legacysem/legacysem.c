@@ -140,6 +140,7 @@ gt_status gt_legacy_validate(const void *data, size_t size, const gt_alloc *allo
         if (st != GT_OK) locate(&c);
     }
     gt_ls_index_free(&c);
+    gt_mem_free(&c.mem, c.copy, c.size);
     if (st == GT_OK) gt_error_clear(err);
     return st;
 }

@@ -133,6 +133,10 @@ typedef struct ls_item {
  * UserLog message cut by the end of the input ends at the end. false if
  * the bytes do not hold an item (pass 1 rules that out). */
 bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t *pos, ls_item *it);
+/* Go 1.21 only: rewrite the ten-byte varints of the item at off whose last
+ * byte Go reads without complaint (2 to 0x7f) to the value Go reads.
+ * Returns how many. */
+size_t gt_ls_go121_varints(const ls_layout *l, uint8_t *data, size_t size, uint64_t off);
 
 /* ---- the context ---------------------------------------------------------- */
 
@@ -176,6 +180,7 @@ typedef struct ls_ctx {
     gt_limits lim;
     const uint8_t *data;
     size_t size;
+    uint8_t *copy;       /* go121: the input with varints rewritten as Go reads them */
     unsigned version;
     int oracle;          /* LS_GO121 / LS_GO127 */
     ls_layout layout;
