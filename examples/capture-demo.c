@@ -226,6 +226,8 @@ int main(int argc, char **argv)
     pthread_create(&rep, NULL, reporter_main, NULL);
     for (int i = 0; i < WORKERS; i++) pthread_create(&work[nwork], NULL, worker_main, (void *)(intptr_t)nwork), nwork++;
     for (int i = 0; i < PRODUCERS; i++) pthread_create(&prod[i], NULL, producer_main, (void *)(intptr_t)(i + 1));
+    sleep_ms(30);
+    gt_cap_advance(); /* everyone is running: end the first generation here */
 
     /* Phases: each time the four oldest workers have retired, start four
      * more (while there is work) and complete a generation. */
