@@ -250,10 +250,16 @@ static void ring_add(uint64_t gen, uint64_t start_ns)
     g->next = NULL;
     G.blob = NULL;
     G.blob_len = G.blob_cap = 0;
-    /* newest first */
-    cap_gen_blob *list[4096];
     size_t n = 0;
-    for (cap_gen_blob *r = G.ring; r && n < GT_ARRAY_LEN(list); r = r->next) list[n++] = r;
+    for (cap_gen_blob *r = G.ring; r; r = r->next) n++;
+    cap_gen_blob **list = malloc((n + 1) * sizeof *list); /* oldest first */
+    if (!list) { /* keep only the new one */
+        ring_free();
+        G.ring = g;
+        return;
+    }
+    n = 0;
+    for (cap_gen_blob *r = G.ring; r; r = r->next) list[n++] = r;
     uint64_t now = ticks_to_ns(cap_now());
     uint64_t size = g->size;
     cap_gen_blob *keep_oldest = g;
@@ -271,6 +277,7 @@ static void ring_add(uint64_t gen, uint64_t start_ns)
     }
     G.ring = i < n ? list[i] : g;
     if (i < n) list[n - 1]->next = g;
+    free(list);
 }
 
 /*-************************************

@@ -801,7 +801,8 @@ uint32_t cap_self_busy(uint32_t v)
 void gt_cap_get_stats(gt_cap_stats *s)
 {
     memset(s, 0, sizeof *s);
-    if (G.slots) pthread_mutex_lock(&G.slot_lock);
+    /* No lock (a signal handler may record on this thread meanwhile): the
+     * sum is of atomics, exact once the threads are quiet. */
     s->generations = atomic_load(&G.n_generations);
     s->bytes = atomic_load(&G.n_bytes);
     s->threads = atomic_load(&G.n_threads);
@@ -827,5 +828,4 @@ void gt_cap_get_stats(gt_cap_stats *s)
         s->clamped += atomic_load_explicit(&t->n_clamped, memory_order_relaxed);
         s->stacks_lost += atomic_load_explicit(&t->n_stacks_lost, memory_order_relaxed);
     }
-    if (G.slots) pthread_mutex_unlock(&G.slot_lock);
 }

@@ -33,7 +33,9 @@
  *
  * Thread safety: every recording function may be called from any thread at
  * any time, also from a signal handler (a call that interrupts the same
- * thread's recording is dropped and counted). One capture runs per process.
+ * thread's recording is dropped and counted); not from a handler:
+ * gt_cap_logf() (vsnprintf), gt_cap_string(), gt_cap_type_make() (they
+ * allocate), and start/stop/advance/snapshot. One capture runs per process.
  * Bad use never crashes, blocks or corrupts the trace: the call is dropped or
  * clamped and counted in gt_cap_stats.
  */
