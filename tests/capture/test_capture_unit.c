@@ -102,6 +102,7 @@ static void test_annotations(unsigned version)
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static _Atomic gt_cap_tid sleeper;
+static _Atomic int in_syscall, syscall_done;
 static int go_on;
 static void *sleeper_main(void *arg)
 {
@@ -118,7 +119,12 @@ static void *sleeper_main(void *arg)
     gt_cap_syscall_begin();
     usleep(100);
     gt_cap_advance(); /* a generation ends while this thread is in a syscall */
+    atomic_store(&in_syscall, 1);
+    while (!atomic_load(&syscall_done)) usleep(100); /* quiet in a syscall for whole generations */
     gt_cap_syscall_end();
+    atomic_store(&in_syscall, 2);
+    while (atomic_load(&syscall_done) != 2) usleep(100); /* quiet and running for whole generations */
+    gt_cap_log(0, NULL, "done", 4);
     return NULL;
 }
 
@@ -136,12 +142,20 @@ static void test_wakeups(void)
     gt_cap_wake(atomic_load(&sleeper)); /* first event about it in this generation: waker states it */
     pthread_cond_signal(&cv);
     pthread_mutex_unlock(&mu);
+    while (atomic_load(&in_syscall) != 1) usleep(100);
+    gt_cap_advance(); /* the advancer states it in a syscall, in a batch of its M */
+    gt_cap_advance();
+    atomic_store(&syscall_done, 1);
+    while (atomic_load(&in_syscall) != 2) usleep(100);
+    gt_cap_advance(); /* ... and running */
+    gt_cap_advance();
+    atomic_store(&syscall_done, 2);
     pthread_join(th, NULL);
     gt_cap_wake(atomic_load(&sleeper)); /* gone: nothing happens */
     capcheck cc = stop_and_read();
     CHECK(cc.by_type[21] >= 1); /* GoUnblock */
     CHECK(cc.by_type[22] == 1 && cc.by_type[23] == 1); /* syscall begin/end */
-    CHECK(cc.generations >= 4);
+    CHECK(cc.generations >= 8);
 }
 
 /* Bad use: every case dropped or clamped, counted, and the trace valid. */

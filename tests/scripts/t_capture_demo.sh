@@ -3,7 +3,7 @@
 # waits woken by other threads, file I/O syscalls, threads ending and born
 # mid-run) writes a trace that
 #   - has >= 5 generations, and passes `gotrace validate` and Go 1.27's reader
-#     + validator;
+#     + validator, also cut before any generation (each generation stands alone);
 #   - gives Go 1.27's `go tool trace -pprof=sched|sync|syscall` non-empty
 #     profiles whose frames name the demo's C functions (go tool pprof -traces);
 #   - is served by Go 1.27's `go tool trace -http`, whose /usertasks and
@@ -31,6 +31,32 @@ echo "$v"
 gens=$(sed -n 's/.*(go 1.26, \([0-9]*\) generations.*/\1/p' <<<"$v")
 [ "${gens:-0}" -ge 5 ] || fail "only ${gens:-0} generations"
 line=$(build/go/gotraceoracle validate "$f") || fail "Go 1.27's validator: $(cut -f2- <<<"$line" | head -c 300)"
+
+# Every generation stands alone: the trace cut before each generation (header +
+# that generation and the following ones) is still valid for Go 1.27.
+python3 - "$f" "$tmp/cut" <<'PY' || fail "cutting the trace"
+import sys
+data = open(sys.argv[1], 'rb').read()
+def uv(p):
+    v = s = 0
+    while True:
+        b = data[p]; p += 1; v |= (b & 0x7f) << s; s += 7
+        if b < 0x80: return v, p
+p, starts, start = 16, [], 16
+while p < len(data):
+    t = data[p]
+    if t == 0x34:
+        p += 1; starts.append(start); start = p; continue
+    q = p + (2 if t == 0x31 else 1)
+    for _ in range(3): _, q = uv(q)
+    size, q = uv(q); p = q + size
+for k, s0 in enumerate(starts):
+    open('%s-%03d.trace' % (sys.argv[2], k), 'wb').write(data[:16] + data[s0:])
+print(len(starts), 'cuts')
+PY
+cuts=$(ls "$tmp"/cut-*.trace | wc -l)
+build/go/gotraceoracle validate "$tmp"/cut-*.trace >"$tmp/cuts.txt" || fail "a cut is rejected: $(grep -v '	ok	' "$tmp/cuts.txt" | head -n 3)"
+echo "each of the $cuts generations read alone with what follows: Go 1.27's validator ok"
 
 pprof=/usr/lib/go-1.27/bin/go
 for p in sched sync syscall; do
