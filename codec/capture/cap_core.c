@@ -40,6 +40,9 @@ cap_state gt_cap_g = {
 /* The thread's state: one TLS pointer, initial-exec so that the shared
  * library's hot path does not call __tls_get_addr. */
 static __thread cap_thread *self __attribute__((tls_model("initial-exec")));
+/* Set while this thread registers or advances: a signal handler recording
+ * on it then is dropped instead of taking a lock the thread holds. */
+static __thread unsigned in_capture __attribute__((tls_model("initial-exec")));
 /* Where a thread's pointer goes after its exit: never enterable. */
 static cap_thread exited = {.writing = 2};
 
@@ -68,7 +71,8 @@ static int map_slots(void)
  * its P's history: a P ID is reused with its next sequence number). */
 static cap_thread *attach(void)
 {
-    if (!atomic_load_explicit(&G.gen, memory_order_relaxed) || !G.slots) return NULL;
+    if (!atomic_load_explicit(&G.gen, memory_order_relaxed) || !G.slots || in_capture) return NULL;
+    in_capture = 1;
     pthread_mutex_lock(&G.slot_lock);
     uint32_t i;
     if (G.nfree) {
@@ -77,6 +81,7 @@ static cap_thread *attach(void)
         i = atomic_load_explicit(&G.nslots, memory_order_relaxed);
         if (i == CAP_MAX_SLOTS) {
             pthread_mutex_unlock(&G.slot_lock);
+            in_capture = 0;
             return NULL;
         }
     }
@@ -115,6 +120,7 @@ static cap_thread *attach(void)
     atomic_fetch_add_explicit(&G.n_threads, 1, memory_order_relaxed);
     pthread_setspecific(G.key, t);
     self = t;
+    in_capture = 0;
     return t;
 }
 
@@ -793,6 +799,7 @@ void cap_threads_new_trace(void)
  * handler there would take G.lock twice). */
 uint32_t cap_self_busy(uint32_t v)
 {
+    in_capture = v != 0;
     cap_thread *t = self;
     if (!t || t == &exited) return 0;
     return atomic_exchange(&t->writing, v);
