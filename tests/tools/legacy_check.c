@@ -2,6 +2,7 @@
  *
  *   legacy_check [-oracle auto|go121|go127] [-mem BYTES] [-stats] FILE...
  *   legacy_check -mutate SEED COUNT OUTDIR FILE
+ *   legacy_check -corrupt SEED COUNT OUTDIR FILE
  *
  * Output (tab-separated):
  *   FILE  ok
@@ -18,7 +19,9 @@
  * necessarily Go's ordering and state rules: an event dropped, duplicated,
  * moved to another place, swapped with its neighbour, given another type
  * with the same arguments, or one argument (timestamp delta included)
- * changed. They feed the differential test against Go's readers
+ * changed. -corrupt writes COUNT copies with 1 to 4 random bits flipped
+ * after the header, one in five also cut short: mostly wire errors. Both
+ * feed the differential test against Go's readers
  * (tests/scripts/t_legacy_semantic.sh). Deterministic for a given SEED. */
 #include <errno.h>
 #include <stdio.h>
@@ -253,6 +256,36 @@ static int mutate(uint64_t seed, long count, const char *outdir, const char *pat
     return 0;
 }
 
+static int corrupt(uint64_t seed, long count, const char *outdir, const char *path)
+{
+    size_t size = 0;
+    unsigned char *data = slurp(path, &size);
+    if (!data || size <= GT_HEADER_SIZE) {
+        fprintf(stderr, "legacy_check: %s: cannot read a trace\n", path);
+        free(data);
+        return 2;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    unsigned char *m = malloc(size);
+    for (long k = 0; k < count; k++) {
+        rng_state = seed * 1000003u + (uint64_t)k;
+        rnd(1);
+        memcpy(m, data, size);
+        for (uint64_t f = 1 + rnd(4); f > 0; f--) m[GT_HEADER_SIZE + rnd(size - GT_HEADER_SIZE)] ^= (unsigned char)(1u << rnd(8));
+        size_t n = rnd(5) == 0 ? GT_HEADER_SIZE + (size_t)rnd(size - GT_HEADER_SIZE) : size;
+        char out[4096];
+        snprintf(out, sizeof out, "%s/%s.c%llu-%ld", outdir, base, (unsigned long long)seed, k);
+        if (write_file(out, m, n, NULL, 0, NULL, 0) != 0) {
+            fprintf(stderr, "legacy_check: %s: %s\n", out, strerror(errno));
+            return 2;
+        }
+    }
+    free(m);
+    free(data);
+    return 0;
+}
+
 static void print_clean(const char *s)
 {
     for (; *s; s++) putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
@@ -273,6 +306,8 @@ int main(int argc, char **argv)
     int stats = 0, i = 1, rc = 0;
     if (argc == 6 && !strcmp(argv[1], "-mutate"))
         return mutate(strtoull(argv[2], NULL, 10), strtol(argv[3], NULL, 10), argv[4], argv[5]);
+    if (argc == 6 && !strcmp(argv[1], "-corrupt"))
+        return corrupt(strtoull(argv[2], NULL, 10), strtol(argv[3], NULL, 10), argv[4], argv[5]);
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-oracle") && i + 1 < argc) {
             const char *o = argv[++i];
@@ -289,7 +324,8 @@ int main(int argc, char **argv)
         }
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: legacy_check [-oracle auto|go121|go127] [-mem BYTES] [-stats] FILE...\n");
+        fprintf(stderr, "usage: legacy_check [-oracle auto|go121|go127] [-mem BYTES] [-stats] FILE...\n"
+                        "       legacy_check -mutate|-corrupt SEED COUNT OUTDIR FILE\n");
         return 2;
     }
     for (; i < argc; i++) {
