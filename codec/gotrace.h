@@ -1055,14 +1055,15 @@ GT_API const gt_error *gt_asm_error(const gt_asm *a);
  * Where gotrace cannot agree (see spec/LEGACY-SEMANTICS.md): Go breaks ties
  * between events with equal timestamps (go 1.5: sequence numbers, sorted
  * with Go's own unstable algorithm here too) by the map order of its Ps,
- * which is random, gotrace by first appearance in the file; Go 1.21 accepts
- * a 10-byte varint whose last byte is above 1 and continues after a UserLog
- * message longer than 10^6 bytes, gt_reader rejects both.
+ * which is random, gotrace by first appearance in the file; Go 1.21 reads
+ * on after a UserLog message longer than 10^6 bytes, gotrace rejects it.
  *
  * Memory: O(batches + Ps + goroutines + CPU samples + strings + open tasks
  * and regions + re-timed syscall exits), never a copy of the events (go 1.5
  * files excepted: their global sort keeps 80 bytes per event). The input is
- * read in place, several times. */
+ * read in place, several times (with Go 1.21 a file holding ten-byte
+ * varints that Go reads but gt_reader refuses is read from one private,
+ * corrected copy). */
 typedef enum gt_legacy_oracle {
     GT_LEGACY_ORACLE_AUTO = 0,    /* Go 1.27 for go 1.11-1.21, Go 1.21 for go 1.5-1.10 */
     GT_LEGACY_ORACLE_GO121 = 121, /* Go 1.21's internal/trace parser */
