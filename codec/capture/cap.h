@@ -293,7 +293,7 @@ void cap_buf_push(cap_buf *b, uint64_t gen);
 cap_buf *cap_buf_pop_all(uint64_t gen);          /* detach the FIFO of gen's parity */
 /* Room for `need` bytes in the thread's batch (parity of gen, experiment);
  * refills it (writing the batch header) when needed. NULL: memory cap. */
-cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint64_t now);
+cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint64_t now, bool force);
 cap_buf *cap_refill_str(cap_thread *t, uint64_t gen, size_t need);
 
 /* cap_core.c */

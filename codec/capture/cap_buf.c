@@ -88,7 +88,7 @@ cap_buf *cap_buf_pop_all(uint64_t gen)
 
 /* Swap the thread's batch for a fresh one: the old one goes to the FIFO, the
  * new one gets its header (experimental batches also their first byte). */
-cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint64_t now)
+cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint64_t now, bool force)
 {
     cap_buf **slot = &t->buf[gen & 1][exp];
     cap_buf *old = *slot;
@@ -98,6 +98,7 @@ cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint
     *slot = NULL;
     cap_buf *b = get_locked();
     pthread_mutex_unlock(&G.lock);
+    if (!b && force) b = cap_buf_get_force();
     if (!b) return NULL;
     b->gen = gen;
     uint64_t time = now;

@@ -169,7 +169,7 @@ static inline __attribute__((always_inline)) bool put(cap_thread *t, uint64_t g,
     cap_buf *b = t->buf[g & 1][CAP_EXP_NONE];
     const size_t need = GT_EVENT_BOUND(5);
     if (GT_UNLIKELY(!b || b->b.cap - b->b.len < need)) {
-        b = cap_refill(t, g, CAP_EXP_NONE, need, now);
+        b = cap_refill(t, g, CAP_EXP_NONE, need, now, false);
         if (!b) {
             cap_count(&t->n_memory, 1);
             return false;
@@ -190,6 +190,20 @@ static inline __attribute__((always_inline)) bool put(cap_thread *t, uint64_t g,
     cap_count(&t->n_events, 1);
     return true;
 }
+/* Room for a whole operation (at most 10 events: statuses or a birth, then
+ * the operation's own) before its first event: an operation is written
+ * entirely or not at all, never cut by the memory cap halfway (a GoBlock
+ * without its ProcStop would break the trace). */
+#define CAP_OP_ROOM (10 * GT_EVENT_BOUND(5))
+static inline bool reserve(cap_thread *t, uint64_t g, uint64_t now, bool force)
+{
+    cap_buf *b = t->buf[g & 1][CAP_EXP_NONE];
+    if (GT_LIKELY(b && b->b.cap - b->b.len >= CAP_OP_ROOM)) return true;
+    if (cap_refill(t, g, CAP_EXP_NONE, CAP_OP_ROOM, now, force)) return true;
+    cap_count(&t->n_memory, 1);
+    return false;
+}
+
 #define PUT0(t, g, now, ty) put(t, g, now, ty, 0, 0, 0, 0, 0)
 #define PUT1(t, g, now, ty, a) put(t, g, now, ty, 1, a, 0, 0, 0)
 #define PUT2(t, g, now, ty, a, b) put(t, g, now, ty, 2, a, b, 0, 0)
@@ -312,7 +326,7 @@ static inline int ready(cap_thread *t, uint64_t g, uint64_t now)
             cap_thread *t_ = enter(&g_);                                                                               \
             if (!t_) break;                                                                                            \
             uint64_t now_ = cap_now();                                                                                 \
-            int r_ = ready(t_, g_, now_);                                                                              \
+            int r_ = reserve(t_, g_, now_, false) ? ready(t_, g_, now_) : DROP;                                         \
             if (r_ == OK) r_ = op(t_, g_, now_);                                                                       \
             leave(t_);                                                                                                 \
             if (r_ != RETRY) break;                                                                                    \
@@ -658,6 +672,7 @@ static void thread_gone(cap_thread *t)
     uint64_t g = atomic_load(&G.gen);
     if (g && t->trace == G.trace) {
         uint64_t now = cap_now();
+        reserve(t, g, now, true); /* beyond max_memory if need be: a G that never ends would break the trace */
         int r = ready(t, g, now);
         if (r == OK) {
             unsigned st = GW_STATE(atomic_load_explicit(&t->gword, memory_order_acquire));

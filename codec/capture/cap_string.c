@@ -133,7 +133,7 @@ uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n)
 static bool emit_type(cap_thread *t, uint64_t gen, uint64_t id, const void *h)
 {
     const gt_cap_type *ty = h;
-    cap_buf *b = cap_refill(t, gen, CAP_EXP_ALLOCFREE, 5 * GT_UVARINT_MAX + ty->len, cap_now());
+    cap_buf *b = cap_refill(t, gen, CAP_EXP_ALLOCFREE, 5 * GT_UVARINT_MAX + ty->len, cap_now(), false);
     if (!b) return false;
     uint8_t *w = b->b.buf + b->b.len;
     w = gt_enc_uv(gt_enc_uv(w, id), (uint64_t)(uintptr_t)ty);
