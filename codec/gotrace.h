@@ -1038,7 +1038,9 @@ GT_API const gt_error *gt_asm_error(const gt_asm *a);
  *     event"; a file with a frequency but no events: Go 1.21 "trace is
  *     empty", Go 1.27 accepts.
  *   - Length prefixes above 2048 bytes: Go 1.27 rejects them.
- *   - A UserLog message cut by the end of the file: Go 1.21 accepts it.
+ *   - A UserLog message cut by the end of the file: Go 1.21 accepts it; one
+ *     longer than 10^6 bytes: Go 1.21 reads its bytes as events.
+ *   - A ten-byte varint whose last byte is 2 to 0x7f: Go 1.21 reads it.
  *   - GC and STW events belong to goroutine 0 in Go 1.21, to the P's
  *     goroutine in Go 1.27; CPU samples advance the batch's time in Go 1.21.
  *   - Go 1.27 checks strings (and a frequency <= 0) when its merge reaches
@@ -1055,15 +1057,17 @@ GT_API const gt_error *gt_asm_error(const gt_asm *a);
  * Where gotrace cannot agree (see spec/LEGACY-SEMANTICS.md): Go breaks ties
  * between events with equal timestamps (go 1.5: sequence numbers, sorted
  * with Go's own unstable algorithm here too) by the map order of its Ps,
- * which is random, gotrace by first appearance in the file; Go 1.21 reads
- * on after a UserLog message longer than 10^6 bytes, gotrace rejects it.
+ * which is random, gotrace by first appearance in the file. Go 1.21's
+ * reading quirks (ten-byte varints with a large last byte, UserLog messages
+ * longer than 10^6 bytes, a message cut by the end of the file) are
+ * followed.
  *
  * Memory: O(batches + Ps + goroutines + CPU samples + strings + open tasks
  * and regions + re-timed syscall exits), never a copy of the events (go 1.5
  * files excepted: their global sort keeps 80 bytes per event). The input is
- * read in place, several times (with Go 1.21 a file holding ten-byte
- * varints that Go reads but gt_reader refuses is read from one private,
- * corrected copy). */
+ * read in place, several times (with Go 1.21 a file that Go reads
+ * differently from gt_reader, as above, is read from one private, corrected
+ * copy). */
 typedef enum gt_legacy_oracle {
     GT_LEGACY_ORACLE_AUTO = 0,    /* Go 1.27 for go 1.11-1.21, Go 1.21 for go 1.5-1.10 */
     GT_LEGACY_ORACLE_GO121 = 121, /* Go 1.21's internal/trace parser */

@@ -48,7 +48,7 @@ bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t
     it->type = (uint8_t)t;
     it->argbits = (uint8_t)(data[p] >> 6);
     it->nvals = 0;
-    it->data_off = it->data_len = 0;
+    it->data_off = it->data_len = it->len_off = 0;
     if (!l->defined[t]) return false;
     p++;
     if (t == LS_STRING) {
@@ -78,6 +78,7 @@ bool gt_ls_decode(const ls_layout *l, const uint8_t *data, size_t size, uint64_t
         /* The message: a length and the bytes, after the arguments. A
          * message cut by the end of the input (accepted by Go 1.21) ends
          * there. */
+        it->len_off = p;
         if (!value(data, size, &p, &len)) len = p = size;
         else if (len > size - p) len = size - p;
         it->data_off = p;

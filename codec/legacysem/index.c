@@ -199,8 +199,14 @@ static gt_status on_item(pass1 *s, const gt_event *ev)
     case LS_CPU_SAMPLE: return on_cpu_sample(s, ev);
     case LS_USER_LOG:
         c->user_logs++;
-        if (!go121 && ev->data_len > GO_MAX_STRING)
-            return at_load(s, GT_ERR_STRING_SIZE, ev->offset, "string is too large (len=%" PRIu64 ")", ev->data_len);
+        if (ev->data_len > GO_MAX_STRING) {
+            if (!go121)
+                return at_load(s, GT_ERR_STRING_SIZE, ev->offset, "string is too large (len=%" PRIu64 ")", ev->data_len);
+            /* Go 1.21 drops this error and reads on right after the length. */
+            c->empty_at = (uint64_t)(ev->data - c->data) - ev->data_len_width;
+            c->empty_width = ev->data_len_width;
+            return GT_END;
+        }
         break;
     case LS_STW_START:
         /* Go 1.21 names the STW kinds of 1.10-1.19 files and knows two. */
@@ -223,7 +229,16 @@ static bool cut_user_log(ls_ctx *c, const gt_error *e)
     if ((c->data[e->offset] & 0x3fu) != LS_USER_LOG) return false;
     uint64_t pos = e->offset;
     ls_item it;
-    return gt_ls_decode(&c->layout, c->data, c->size, &pos, &it) && it.nvals == c->layout.nvals[LS_USER_LOG];
+    if (!gt_ls_decode(&c->layout, c->data, c->size, &pos, &it) || it.nvals != c->layout.nvals[LS_USER_LOG]) return false;
+    /* A declared length above Go's limit: Go reads on after it instead. */
+    uint64_t len = 0;
+    size_t w = 0;
+    if (gt_uvarint_read(c->data + it.len_off, c->size - (size_t)it.len_off, &len, &w) == GT_OK && len > GO_MAX_STRING) {
+        c->empty_at = it.len_off;
+        c->empty_width = (uint8_t)w;
+        return false;
+    }
+    return true;
 }
 
 static gt_status finish_go121(pass1 *s)
@@ -254,6 +269,10 @@ static gt_status index_once(ls_ctx *c)
         if (on_item(&s, &ev) != GT_OK) break;
     }
     c->end_off = c->size;
+    if (c->empty_at) { /* read again (gt_ls_index) */
+        gt_reader_free(r);
+        return GT_OK;
+    }
     if (!c->failed && st != GT_END) {
         const gt_error *e = gt_reader_error(r);
         if (cut_user_log(c, e)) {
@@ -286,27 +305,42 @@ static gt_status index_once(ls_ctx *c)
     return c->oracle == LS_GO121 ? finish_go121(&s) : GT_OK;
 }
 
-/* Go 1.21 accepts ten-byte varints whose last byte is 2 to 0x7f; gt_reader
- * does not. When that is what stopped it, read again from a private copy
- * of the input in which those varints say what Go reads (same widths, so
- * the same offsets). A copy costs the input's size, once; a file needing
- * more than 64 such rounds keeps gt_reader's verdict. */
+/* The private copy of the input Go 1.21's reading needs (see below). */
+static bool make_copy(ls_ctx *c)
+{
+    if (c->copy) return true;
+    uint8_t *copy = gt_mem_alloc(&c->mem, c->size);
+    if (!copy) { /* the verdict would be wrong: say why there is none */
+        gt_status st = gt_ls_mem_status(&c->mem, c->size);
+        c->failed = false;
+        gt_ls_nomem(c, st, "a copy of the input");
+        return false;
+    }
+    memcpy(copy, c->data, c->size);
+    c->copy = copy;
+    c->data = copy;
+    return true;
+}
+
+/* Go 1.21 reads some inputs gt_reader refuses: ten-byte varints whose last
+ * byte is 2 to 0x7f (Go keeps its low bit), and a UserLog message longer
+ * than 10^6 bytes (Go drops the error and reads on after the length). When
+ * that is what stopped pass 1, it runs again on a private copy of the input
+ * in which those varints say what Go reads (the message length: 0), with
+ * the same widths, so the same offsets. The copy costs the input's size,
+ * once; a file needing more than 64 such rounds keeps the first verdict. */
 static bool retry_go121(ls_ctx *c)
 {
-    if (c->oracle != LS_GO121 || c->err->status != GT_ERR_VARINT || c->err->offset >= c->size) return false;
-    if (!c->copy) {
-        uint8_t *copy = gt_mem_alloc(&c->mem, c->size);
-        if (!copy) { /* the verdict would be wrong: say why there is none */
-            gt_status st = gt_ls_mem_status(&c->mem, c->size);
-            c->failed = false;
-            gt_ls_nomem(c, st, "a copy of the input");
-            return false;
-        }
-        memcpy(copy, c->data, c->size);
-        c->copy = copy;
-        c->data = copy;
+    if (c->oracle != LS_GO121) return false;
+    if (c->empty_at) {
+        if (!make_copy(c)) return false;
+        for (unsigned i = 0; i < c->empty_width; i++)
+            c->copy[c->empty_at + i] = i + 1u < c->empty_width ? 0x80 : 0x00;
+        c->empty_at = 0;
+    } else {
+        if (c->err->status != GT_ERR_VARINT || c->err->offset >= c->size || !make_copy(c)) return false;
+        if (gt_ls_go121_varints(&c->layout, c->copy, c->size, c->err->offset) == 0) return false;
     }
-    if (gt_ls_go121_varints(&c->layout, c->copy, c->size, c->err->offset) == 0) return false;
     gt_ls_index_free(c);
     c->freq = c->timed = c->futile = c->max_string = c->user_logs = 0;
     c->have_freq = false;
@@ -319,7 +353,10 @@ static bool retry_go121(ls_ctx *c)
 gt_status gt_ls_index(ls_ctx *c)
 {
     gt_status st = index_once(c);
-    for (int round = 0; st == GT_ERR_VARINT && round < 64 && retry_go121(c); round++) st = index_once(c);
+    for (int round = 0; (st == GT_ERR_VARINT || c->empty_at) && round < 64 && retry_go121(c); round++)
+        st = index_once(c);
+    if (c->empty_at && !c->failed) /* out of rounds */
+        return gt_ls_fail(c, GT_ERR_LIMIT, c->empty_at, "more than 64 re-readings of the input");
     return c->failed ? c->err->status : st;
 }
 

@@ -126,6 +126,7 @@ typedef struct ls_item {
     unsigned nvals;
     uint64_t vals[GT_MAX_ARGS];
     uint64_t data_off, data_len; /* String and UserLog: where their bytes are */
+    uint64_t len_off;            /* UserLog: where its message length starts */
 } ls_item;
 
 /* Read the item at *pos (< size) and advance *pos past it. Values of
@@ -180,7 +181,9 @@ typedef struct ls_ctx {
     gt_limits lim;
     const uint8_t *data;
     size_t size;
-    uint8_t *copy;       /* go121: the input with varints rewritten as Go reads them */
+    uint8_t *copy;       /* go121: the input rewritten to read as Go reads it */
+    uint64_t empty_at;   /* go121: a UserLog message length to read as 0 (0 = none) */
+    uint8_t empty_width;
     unsigned version;
     int oracle;          /* LS_GO121 / LS_GO127 */
     ls_layout layout;

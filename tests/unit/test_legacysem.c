@@ -658,6 +658,23 @@ static void b_varint10(tr *t)
     tr_freq(t, FREQ);
 }
 
+/* A UserLog message declared 1000001 bytes long, followed by events: Go
+ * 1.21 drops the "too large" error and reads those events after the length;
+ * Go 1.27 refuses the message. */
+static void b_userlog_huge(tr *t)
+{
+    tr_basic(t);
+    uint64_t a[3] = {0, 0, 0};
+    assert_int_equal(gt_batch_event_data(&t->b, USER_LOG, 1006, a, 3, NULL, 0), GT_OK);
+    tr_close(t);
+    t->n -= 1; /* the empty message's length, replaced by 1000001 */
+    tr_mark(t);
+    uint8_t b[] = {0xc1, 0x84, 0x3d, HEAP_ALLOC | 1u << 6, 1, 5};
+    tr_raw(t, b, sizeof b);
+    tr_batch(t, 0, 2000);
+    tr_freq(t, FREQ);
+}
+
 static void b_v2_header(tr *t) { (void)t; }
 
 typedef void (*build_fn)(tr *t);
@@ -782,6 +799,7 @@ static const tcase cases[] = {
     {"userlog-cut", 21, b_userlog_cut, OK_, {GT_ERR_TRUNCATED, NULL}},
     {"timer-unblock", 11, b_timer_unblock, OK_, OK_},
     {"varint-10-bytes", 19, b_varint10, OK_, {GT_ERR_VARINT, NULL}},
+    {"userlog-huge", 21, b_userlog_huge, OK_, {GT_ERR_TRUNCATED, NULL}},
     {"varint-10-bytes-1.9", 9, b_varint10, OK_, OLD(9)},
     {"huge-string-id", 19, b_huge_string, OK_, {GT_ERR_BAD_TABLE, "runtime error: index out of range [2] with length 0"}},
     {"huge-string-id-log", 21, b_huge_string_log, OK_,
