@@ -301,33 +301,40 @@ static gt_status next_generation_spilled(gt_parser *p, ord_event *out)
  * the table-ID check Go makes when it returns them (only the wire event can
  * fail it: the ordering's own events carry no IDs), after the cursor's next
  * event is read, as in Go. */
+/* Verdict mode, rare: the advanced event fails Go's table-ID check, which Go
+ * makes only once the cursor has moved on (a malformed next event wins). */
+static __attribute__((noinline)) int bad_ids_after(gt_parser *p, uint32_t i, ord_cursor *c)
+{
+    ord_event bad;
+    memset(&bad, 0, sizeof bad);
+    bad.b = c->ev;
+    bad.m = c->m;
+    bad.gen = p->gen.gen;
+    int r = ord_cursor_next(p, c);
+    if (r < 0) return -1;
+    if (r > 0) ord_heap_update(p, i);
+    else ord_heap_remove(p, i);
+    ord_check_ids(p, &bad);
+    return -1;
+}
+
 static int try_advance(gt_parser *p, uint32_t i)
 {
     ord_cursor *c = p->heap[i];
     p->vcount = 0;
     int r = ord_advance(p, &c->ev, c->m, p->gen.gen, &c->mstate);
     if (r <= 0) return r;
-    ord_event bad;
-    bool ids_bad = p->verdict && !ord_ids_ok(p, &c->ev);
-    if (ids_bad) { /* rare: keep the event for the report */
-        memset(&bad, 0, sizeof bad);
-        bad.b = c->ev;
-        bad.m = c->m;
-        bad.gen = p->gen.gen;
-    }
+    const ord_type *t = &p->types[c->ev.type];
+    if (p->verdict && (t->stack_mask | t->string_mask) && !ord_ids_ok(p, &c->ev)) return bad_ids_after(p, i, c);
     int64_t time = c->ev.time;
     r = ord_cursor_next(p, c);
     if (r < 0) return -1;
     if (r > 0) ord_heap_update(p, i);
     else ord_heap_remove(p, i);
     if (p->verdict) {
-        if (ids_bad) {
-            ord_check_ids(p, &bad);
-            return -1;
-        }
         for (uint32_t k = 0; k < p->vcount; k++) {
-            int64_t t = time <= p->last_ts ? (int64_t)((uint64_t)p->last_ts + 1) : time;
-            p->last_ts = t;
+            int64_t ts = time <= p->last_ts ? (int64_t)((uint64_t)p->last_ts + 1) : time;
+            p->last_ts = ts;
         }
         p->events += p->vcount;
     }
@@ -522,6 +529,19 @@ gt_status gt_parser_next_sync(gt_parser *p, gt_parsed *ev, uint64_t *skipped)
     if (!p || !ev) return GT_ERR_INVALID_ARGUMENT;
     uint64_t before = p->events;
     for (;;) {
+        /* The common case, tightly: the frontier's top can go. Anything
+         * else (a queue, samples first, a top that must wait, a new
+         * generation) takes the general step, which tries the top again:
+         * a top that waits changed nothing. */
+        const ord_gen *g = &p->gen;
+        if (p->state == PS_RUN && !p->q.len && p->nheap &&
+            !(p->sample_pos < g->nsamples && g->samples[p->sample_pos].time < p->heap[0]->ev.time)) {
+            p->verdict = true;
+            int r = try_advance(p, 0);
+            p->verdict = false;
+            if (r > 0) continue;
+            if (r < 0) return p->err.status;
+        }
         ord_event *e;
         p->verdict = p->q.len == 0; /* events queued by gt_parser_next() go out the usual way */
         gt_status s = next_event(p, &e);
