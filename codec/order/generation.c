@@ -246,9 +246,8 @@ static int read_spilled(gt_parser *p)
     return r;
 }
 
-int ord_read_generation(gt_parser *p, ord_fault *f)
+int ord_read_generation(gt_parser *p)
 {
-    (void)f;
     ord_gen_reset(p);
     return p->version >= 26 ? read_marked(p) : read_spilled(p);
 }

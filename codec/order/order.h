@@ -451,9 +451,10 @@ void ord_gen_free(gt_parser *p);
 
 /* generation.c */
 /* Read the next generation into p->gen. 1: read; 0: no more (>= 1.26 only);
- * -1: error in `f` (the generation is dropped). For < 1.26 a read error after
- * the first batch is left in p->pending with the generation returned (1). */
-int ord_read_generation(gt_parser *p, ord_fault *f);
+ * -1: error in p->pending (the generation is dropped). For < 1.26 a read
+ * error after the first batch is left in p->pending (pending_set) with the
+ * generation returned (1). */
+int ord_read_generation(gt_parser *p);
 
 /* cursor.c */
 int64_t ord_freq_mul(double freq, uint64_t ticks);

@@ -253,7 +253,7 @@ static gt_status next_generation(gt_parser *p, ord_event *out)
 {
     generation_done(p);
     if (p->pending_set) return report_pending(p);
-    int r = ord_read_generation(p, &p->pending);
+    int r = ord_read_generation(p);
     if (r < 0) {
         if (p->src.io_error) return ord_report(p, &p->pending);
         p->pending_set = true;
@@ -281,7 +281,7 @@ static gt_status next_generation_spilled(gt_parser *p, ord_event *out)
         return final_sync(p, out);
     }
     generation_done(p);
-    int r = ord_read_generation(p, &p->pending);
+    int r = ord_read_generation(p);
     if (r < 0) {
         if (p->src.io_error) return ord_report(p, &p->pending);
         p->pending_set = true;
