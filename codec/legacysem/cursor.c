@@ -61,7 +61,7 @@ static void make_event(const ls_ctx *c, ls_cursor *cu, const ls_item *it, int64_
     const ls_layout *l = &c->layout;
     unsigned n = it->nvals, first;
     memset(ev, 0, sizeof *ev);
-    ev->type = ev->wire_type = it->type;
+    ev->type = it->type;
     ev->off = it->off;
     ev->p = p;
     ev->g = cu->lastg;

@@ -70,7 +70,6 @@ typedef struct ls_ev {
     uint64_t off;       /* file offset of the event byte */
     uint64_t seq;       /* go 1.5: global sequence number */
     uint8_t type;       /* Go's ev.Type (Local variants renamed once merged) */
-    uint8_t wire_type;  /* the type as written */
 } ls_ev;
 
 /* ---- map.c -------------------------------------------------------------- */

@@ -100,7 +100,7 @@ typedef struct merge {
 static void cpu_event(const ls_cpu *s, ls_ev *ev)
 {
     memset(ev, 0, sizeof *ev);
-    ev->type = ev->wire_type = LS_CPU_SAMPLE;
+    ev->type = LS_CPU_SAMPLE;
     ev->ts = s->ts;
     ev->p = s->p;
     ev->g = s->g;
