@@ -10,8 +10,9 @@
  * that run a slice of the program, exit (early or not) and are joined, so
  * threads are born and die mid-trace. Recording is on demand (no writer
  * thread); the output goes to memory through the write callback (or a
- * flight-recorder snapshot) and must decode with gotrace's full validation
- * (what `gotrace validate` does). */
+ * flight-recorder snapshot) and must pass gotrace's structural validation
+ * and its semantic check (what `gotrace validate` does: Go 1.27's ordering
+ * rules, and none of the inputs that make Go's tools crash). */
 #include <pthread.h>
 #include <string.h>
 
@@ -187,6 +188,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT_MSG(s == GT_END, gt_reader_error(r)->message);
     FUZZ_ASSERT(gt_reader_version(r) == c.version);
     gt_reader_free(r);
+
+    gt_parser *p = gt_parser_create(NULL);
+    FUZZ_ASSERT(p != NULL);
+    FUZZ_OK(gt_parser_set_flags(p, GT_PARSER_REJECT_TOOL_CRASHES | GT_PARSER_NO_FRAMES));
+    FUZZ_OK(gt_parser_set_buffer(p, out.p, out.len));
+    gt_parsed pev;
+    uint64_t skipped;
+    while ((s = gt_parser_next_sync(p, &pev, &skipped)) == GT_OK) {
+    }
+    FUZZ_ASSERT_MSG(s == GT_END, gt_parser_error(p)->message);
+    gt_parser_free(p);
     free(out.p);
     return 0;
 }

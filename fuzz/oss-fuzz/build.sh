@@ -31,12 +31,14 @@ for f in codec/*/*.c fuzz/fuzz_trace.c fuzz/fuzz_data_producer.c; do
 done
 
 targets="header_varint v2_decode legacy_decode decode_chunked decode_tiny_memory dump"
-for t in round_trip text_asm encoder_ops; do [ -f fuzz/$t.c ] && targets="$targets $t"; done
+for t in order_parse round_trip text_asm encoder_ops capture_ops; do [ -f fuzz/$t.c ] && targets="$targets $t"; done
 build_target() { # name source extra-objects...
     local name=$1 src=$2
     shift 2
     $CC $CFLAGS $flags -c "$src" -o "$obj/$name.o"
-    $CXX $CXXFLAGS "$obj/$name.o" "$@" "${objs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$name"
+    # -pthread: the capture layer (codec/capture, built without libbacktrace
+    # here: symbols by dladdr) is among the objects.
+    $CXX $CXXFLAGS "$obj/$name.o" "$@" "${objs[@]}" $LIB_FUZZING_ENGINE -pthread -ldl -o "$OUT/$name"
 }
 for t in $targets; do
     build_target "$t" "fuzz/$t.c"
