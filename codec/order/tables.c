@@ -145,6 +145,7 @@ gt_status ord_add_strings(gt_parser *p, const ord_raw *b, const uint8_t *data)
  **************************************/
 static gt_status stack_text(gt_parser *p, ord_fault *f, const uint8_t *frames, uint32_t n, size_t nbytes)
 {
+    if (!frames || !n) return GT_OK; /* the implicit empty stack (ID 0) has no bytes */
     rd r = {frames, frames + nbytes, frames, 0};
     for (uint32_t i = 0; i < n; i++) {
         uint64_t v[4];

@@ -817,6 +817,13 @@ static void test_tables(void **state)
            "multiple trace.stacks with the same ID: id=1, new=\t0x11\n, existing=\t0x10\n", at);
     free(t);
 
+    /* Stack ID 0 exists already (the empty stack). */
+    t = one_gen(22);
+    at = here(t) + TABLE_ENTRY;
+    stack1(t, 1, 0, 0x10, 0, 0, 1);
+    reject("stack-0", t, r, GT_ERR_DUPLICATE_ID, "multiple trace.stacks with the same ID: id=0, new=\t0x10\n, existing=", at);
+    free(t);
+
     t = one_gen(22);
     batch(t, 1, NOTHREAD, 1);
     tb_byte(&t->t, GT_V2_STRINGS);
