@@ -393,7 +393,8 @@ static void tm_gen_random(tm_model *m, tm_rng *r, unsigned version)
             else if (version >= 23 && tm_chance(r, 15))
                 kind = TM_EXP;
             tm_batch *b = tm_new_batch(m, r, kind, tm_chance(r, 10) ? TM_NO_THREAD : tm_below(r, 6), clock);
-            if (kind == TM_EXP) b->exp = tm_chance(r, 20) ? 0 : 1 + (unsigned)tm_below(r, 3);
+            /* Go knows experiments 0 and 1 (AllocFree); a validating reader rejects the rest. */
+            if (kind == TM_EXP) b->exp = tm_chance(r, 20) ? 0 : GT_V2_EXP_ALLOC_FREE;
             unsigned ne = (unsigned)tm_below(r, tm_chance(r, 10) ? 400 : 40);
             if (tm_legacy(m) && m->nev == 0) ne++; /* Go's legacy reader rejects a trace without events */
             for (unsigned k = 0; k < ne && m->nev < TM_MAX_EVENTS - 1; k++) {
