@@ -26,6 +26,11 @@ static uint64_t events = 1000000, period = 1;
 static gt_cap_str *key, *region, *task_name;
 static _Atomic gt_cap_tid current[64];
 static _Atomic int running_streams;
+/* Flight-recorder mode: the streams go on living (their lives repeated)
+ * until every snapshot is taken, so each one falls in the middle of the
+ * stress however slow the machine (a TSan build on a loaded machine took
+ * only a few before the streams ended). Nothing is counted in that mode. */
+static _Atomic int snapshots_pending;
 
 typedef struct life {
     unsigned stream;
@@ -68,8 +73,9 @@ static void *life_main(void *arg)
 static void *stream_main(void *arg)
 {
     unsigned s = (unsigned)(uintptr_t)arg;
-    for (unsigned k = 0; k < lives; k++) {
-        life l = {s, events * k / lives, events * (k + 1) / lives, s * 7919u + k};
+    for (unsigned k = 0; k < lives || atomic_load(&snapshots_pending); k++) {
+        unsigned j = k % lives;
+        life l = {s, events * j / lives, events * (j + 1) / lives, s * 7919u + k};
         pthread_t th;
         pthread_create(&th, NULL, life_main, &l);
         pthread_join(th, NULL); /* the life ended: its G is destroyed; the next one is born */
@@ -142,11 +148,12 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_t th[64];
     atomic_store(&running_streams, (int)streams);
+    atomic_store(&snapshots_pending, flight_dir != NULL);
     for (unsigned s = 0; s < streams; s++) pthread_create(&th[s], NULL, stream_main, (void *)(uintptr_t)s);
     unsigned taken = 0, seed = 12345;
     if (flight_dir) {
         /* Snapshots at random moments while the streams run (and one after). */
-        while (atomic_load(&running_streams) > 0 && taken < snapshots) {
+        while (taken < snapshots) {
             usleep(1000 + rnd(&seed) % 20000);
             char path[4096];
             snprintf(path, sizeof path, "%s/snap-%u.trace", flight_dir, taken++);
@@ -155,6 +162,7 @@ int main(int argc, char **argv)
             CHECK(gt_cap_snapshot(fileno(f), NULL, NULL) == GT_OK);
             fclose(f);
         }
+        atomic_store(&snapshots_pending, 0);
     }
     for (unsigned s = 0; s < streams; s++) pthread_join(th[s], NULL);
     if (flight_dir) {

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# gotrace asm against Go 1.23's own text assembler (gotraceraw text2bytes, the
-# tool Go's tests turn .test files into traces with): the bytes must be
-# identical for
+# gotrace asm against Go 1.27's own text assembler (internal/trace/raw's
+# TextReader + Writer, what Go's tests turn .test files into traces with;
+# gotraceoracle text2bytes): the bytes must be identical for
 #   - the trace section of every Go .test file (tests/go/gotests.sh keeps it
 #     as build/go/gotests/NAME.txt), including the deliberately broken ones;
 #   - the plain (not lossless) `gotrace dump` of every v2 runtime trace in
-#     build/go/traces below 16 MB (Go 1.22, 1.23, 1.23 with AllocFree).
+#     build/go/traces below 16 MB (Go 1.22-1.27, AllocFree runs included).
+# Go 1.27's text reader does not know the AllocFree events under go 1.23 and
+# go 1.25 headers (its tables for those versions stop before them); those
+# dumps are assembled by the release that wrote them instead (Go 1.23's
+# gotraceraw, Go 1.25's raw package), and the fallback is counted.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 gt=${GT_BUILD:-build}/gotrace
-raw=build/go/gotraceraw
+raw=build/go/gotraceoracle
 
 rc=0
 prep=$(tests/go/gotests.sh 2>&1) || rc=$?
@@ -22,13 +26,25 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0 tests=0 dumps=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+fallbacks=0
 # compare NAME TEXT: both assemblers on TEXT, same exit status, same bytes.
 compare() {
-    local name=$1 text=$2 gst=0 ost=0
+    local name=$1 text=$2 gst=0 ost=0 alt=
     "$raw" text2bytes <"$text" >"$tmp/go.bin" 2>"$tmp/go.err" || gst=$?
+    if [ $gst -ne 0 ] && grep -q 'unidentified event: \(HeapObject\|Span\|GoroutineStack\)' "$tmp/go.err"; then
+        case $(head -n 1 "$text") in
+        "Trace Go1.23") alt=build/go/gotraceraw ;;
+        "Trace Go1.25") alt=build/go/gotraceoracle-1.25 ;;
+        esac
+        if [ -n "$alt" ]; then
+            fallbacks=$((fallbacks + 1))
+            gst=0
+            "$alt" text2bytes <"$text" >"$tmp/go.bin" 2>"$tmp/go.err" || gst=$?
+        fi
+    fi
     "$gt" asm "$text" -o "$tmp/gt.bin" 2>"$tmp/gt.err" || ost=$?
     if [ $gst -ne 0 ]; then
-        fail "$name: gotraceraw text2bytes failed: $(head -c 200 "$tmp/go.err")"
+        fail "$name: text2bytes failed: $(head -c 200 "$tmp/go.err")"
     elif [ $ost -ne 0 ]; then
         fail "$name: gotrace asm exited $ost: $(head -n 1 "$tmp/gt.err")"
     elif ! cmp -s "$tmp/go.bin" "$tmp/gt.bin"; then
@@ -49,9 +65,9 @@ for f in build/go/traces/*.trace; do
     if ! "$gt" dump "$f" >"$tmp/dump.txt" 2>"$tmp/err"; then fail "$f: dump failed: $(head -n 1 "$tmp/err")"; continue; fi
     compare "dump of $f" "$tmp/dump.txt" && dumps=$((dumps + 1))
 done
-echo "identical to gotraceraw text2bytes: $tests .test traces, $dumps dumps of runtime traces"
-[ $tests -ge 20 ] || fail "only $tests .test traces were compared (expected 20)"
-[ $dumps -ge 3 ] || fail "only $dumps runtime dumps were compared (expected 3)"
+echo "identical to Go's text2bytes: $tests .test traces, $dumps dumps of runtime traces ($fallbacks by the writing release's assembler)"
+[ $tests -ge 22 ] || fail "only $tests .test traces were compared (expected 22)"
+[ $dumps -ge 23 ] || fail "only $dumps runtime dumps were compared (expected 23: every v2 trace of Go 1.22-1.27 below 16 MB)"
 if [ $fails -ne 0 ]; then
     echo "t_encode_go_text2bytes: $fails failure(s)"
     exit 1
