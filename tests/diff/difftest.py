@@ -140,8 +140,10 @@ def run_gotrace(gt, flags, files):
             res[name] = ("accept", "")
         elif rest.startswith("invalid: "):
             st = rest[len("invalid: ") :].split()[0]
-            res[name] = ("reject", rest[len("invalid: ") :])
-            res[name] = ("reject", st + " " + rest.split(": ", 2)[-1][:200])
+            # "invalid: STATUS at offset N (where): MESSAGE [kept ...]"
+            msg = rest.split("): ", 1)[-1] if "): " in rest else rest.split(": ", 2)[-1]
+            msg = re.sub(r" \[kept [^]]*\]$", "", msg)
+            res[name] = ("reject", st + " " + msg)
     return res
 
 
@@ -187,6 +189,7 @@ def main():
     done = 0
     panics = 0
     rejected = [0, 0]  # by gotrace, by Go
+    msgs = [0, 0]  # both reject: same first line of the message, different
     explained = collections.Counter()
     print(f"difftest: seed {seed}, {a.n} mutants of {len(srcs)} traces", flush=True)
     while done < a.n:
@@ -209,6 +212,11 @@ def main():
             st[0] += 1
             if g[0] == "panic":
                 panics += 1
+            if o[0] == "reject" and g[0] == "reject":
+                ours_msg = o[1].split(" ", 1)[1] if " " in o[1] else ""
+                same = ours_msg == g[1].replace("\\n", "\n").split("\n")[0] or (
+                    g[1].startswith("broken trace: failed to advance") and ours_msg.startswith("broken trace: failed to advance"))
+                msgs[0 if same else 1] += 1
             rejected[0] += o[0] != "accept"
             rejected[1] += g[0] != "accept"
             agree = (o[0] == "accept") == (g[0] == "accept") and o[0] != "error" and g[0] != "error"
@@ -242,7 +250,8 @@ def main():
             lines.append(f"{c}\t{n}\t{ok}\t{100.0 * ok / n:.3f}")
     lines.append(f"all\t{tot}\t{agr}\t{pct:.3f}")
     unexplained = tot - agr - sum(explained.values())
-    lines.append(f"# rejected by gotrace: {rejected[0]}, by Go: {rejected[1]} (of {tot})")
+    lines.append(f"# rejected by gotrace: {rejected[0]}, by Go: {rejected[1]} (of {tot}); where both reject, "
+                 f"Go's message (first line) is gotrace's on {msgs[0]} and differs on {msgs[1]}")
     lines.append(f"# disagreements: {tot - agr}, explained by spec/PERMISSIVE.md {sum(explained.values())}, "
                  f"unexplained {unexplained}; Go's reader panicked on {panics} mutants (counted as rejections)")
     for what, n in explained.items():
