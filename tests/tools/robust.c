@@ -1,5 +1,8 @@
 /* robust: decode a trace truncated at every offset and with random bit
  * flips; check that every outcome is a clean status with a sane offset.
+ * Each copy goes through the structural reader (gt_reader) and the semantic
+ * check `gotrace validate` runs: the ordering engine (gt_parser, every event
+ * resolved) for v2 headers, gt_legacy_validate() for legacy ones.
  *
  *   robust [--flips N] [--seed S] [--stride K] FILE...
  *
@@ -14,13 +17,39 @@
 #include "gotrace.h"
 
 typedef struct result {
-    gt_status status;
-    uint64_t offset, items, good;
+    gt_status status, semantic;
+    uint64_t offset, items, good, sem_offset;
 } result;
+
+/* The semantic verdict: status and error offset. */
+static gt_status semantic(const uint8_t *p, size_t n, uint64_t *offset)
+{
+    unsigned version = 0;
+    gt_status h = gt_header_parse(p, n, &version);
+    if (h == GT_OK && gt_version_format(version) == GT_FORMAT_LEGACY) {
+        gt_error e;
+        gt_status s = gt_legacy_validate(p, n, NULL, NULL, GT_LEGACY_ORACLE_AUTO, &e);
+        *offset = s == GT_OK ? 0 : e.offset;
+        return s == GT_OK ? GT_END : s;
+    }
+    gt_parser *ps = gt_parser_create(NULL);
+    if (!ps) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    gt_parser_set_flags(ps, GT_PARSER_REJECT_TOOL_CRASHES);
+    gt_parser_set_buffer(ps, p, n);
+    gt_parsed ev;
+    gt_status s;
+    while ((s = gt_parser_next(ps, &ev)) == GT_OK) {}
+    *offset = gt_parser_error(ps)->offset;
+    gt_parser_free(ps);
+    return s;
+}
 
 static result decode(const uint8_t *p, size_t n)
 {
-    result res = {GT_OK, 0, 0, 0};
+    result res = {GT_OK, GT_OK, 0, 0, 0, 0};
     gt_reader *r = gt_reader_create(NULL);
     if (!r) {
         fprintf(stderr, "out of memory\n");
@@ -34,6 +63,7 @@ static result decode(const uint8_t *p, size_t n)
     gt_reader_salvage(r, n, &sv);
     res.good = sv.good_bytes;
     gt_reader_free(r);
+    res.semantic = semantic(p, n, &res.sem_offset);
     return res;
 }
 
@@ -52,13 +82,18 @@ static uint8_t *load(const char *path, size_t *n)
 
 static int check(const char *what, size_t cut, result r, size_t n)
 {
-    if (r.status == GT_END) return 0;
-    if (!gt_is_error(r.status) || r.offset > n || r.good > n) {
+    int bad = 0;
+    if (r.status != GT_END && (!gt_is_error(r.status) || r.offset > n || r.good > n)) {
         fprintf(stderr, "%s at %zu: status %s offset %" PRIu64 " good %" PRIu64 " (input %zu bytes)\n", what, cut,
                 gt_status_name(r.status), r.offset, r.good, n);
-        return 1;
+        bad = 1;
     }
-    return 0;
+    if (r.semantic != GT_END && (!gt_is_error(r.semantic) || r.sem_offset > n)) {
+        fprintf(stderr, "%s at %zu: semantic status %s offset %" PRIu64 " (input %zu bytes)\n", what, cut,
+                gt_status_name(r.semantic), r.sem_offset, n);
+        bad = 1;
+    }
+    return bad;
 }
 
 static int truncations(const uint8_t *p, size_t n, size_t stride, uint64_t *errors)
@@ -117,11 +152,15 @@ int main(int argc, char **argv)
             return 2;
         }
         result whole = decode(p, n);
+        if (whole.status == GT_END && whole.semantic != GT_END) {
+            fprintf(stderr, "%s: the whole file fails the semantic check: %s\n", argv[i], gt_status_name(whole.semantic));
+            bad = 1;
+        }
         uint64_t errors = 0;
         int b = truncations(p, n, stride, &errors) | flips(p, n, nflips, seed);
-        printf("%s: %zu bytes, whole file %s, %zu truncations (%" PRIu64 " errors), %u bit-flip runs (seed %" PRIu64
+        printf("%s: %zu bytes, whole file %s/%s, %zu truncations (%" PRIu64 " errors), %u bit-flip runs (seed %" PRIu64
                "): %s\n",
-               argv[i], n, gt_status_name(whole.status), (n + stride - 1) / stride, errors, nflips, seed,
+               argv[i], n, gt_status_name(whole.status), gt_status_name(whole.semantic), (n + stride - 1) / stride, errors, nflips, seed,
                b ? "VIOLATIONS" : "ok");
         bad |= b;
         free(p);
