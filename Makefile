@@ -91,7 +91,7 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libgotrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(B)/libgotrace.a $(CMOCKA_LIBS) $(XXH_LIBS) -lm -o $@
 
-$(B)/tools/%: tests/tools/%.c $(wildcard tests/unit/*.h) $(B)/libgotrace.a
+$(B)/tools/%: tests/tools/%.c $(wildcard tests/unit/*.h tests/tools/*.h) $(B)/libgotrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(B)/libgotrace.a $(XXH_LIBS) -lm -o $@
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "gotrace.h"
+#include "tool_file.h"
 
 static double now(void)
 {
@@ -45,14 +46,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_decode [--runs N] FILE\n");
         return 2;
     }
-    FILE *f = fopen(argv[i], "rb");
-    if (!f) return 2;
-    fseek(f, 0, SEEK_END);
-    size_t n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc(n);
-    if (fread(p, 1, n, f) != n) return 2;
-    fclose(f);
+    size_t n;
+    uint8_t *p = tool_read_file(argv[i], &n);
+    if (!p) return 2;
     static const struct { const char *name; int validate; uint32_t filter; } modes[] = {
         {"validate (in memory)", 1, 0}, {"validate, every item delivered", 1, UINT32_MAX}, {"raw framing, every item", 0, UINT32_MAX}};
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "gotrace.h"
+#include "tool_file.h"
 
 static double now(void)
 {
@@ -76,14 +77,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_parse [--runs N] FILE\n");
         return 2;
     }
-    FILE *f = fopen(argv[i], "rb");
-    if (!f) return 2;
-    fseek(f, 0, SEEK_END);
-    size_t n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc(n ? n : 1);
-    if (!p || fread(p, 1, n, f) != n) return 2;
-    fclose(f);
+    size_t n;
+    uint8_t *p = tool_read_file(argv[i], &n);
+    if (!p) return 2;
     static const char *const names[] = {"verdict (next_sync)", "events (no frames)", "events + frames",
                                         "events + text", "verdict, callback input"};
     printf("%s: %.1f MB\n", argv[i], (double)n / 1e6);

@@ -31,6 +31,8 @@
 
 #include "gotrace.h"
 
+#include "tool_file.h"
+
 /* A counting allocator: the peak of what gt_legacy_validate() holds. */
 typedef struct counter {
     size_t now, peak;
@@ -58,35 +60,6 @@ static void c_free(void *ctx, void *p, size_t n)
     counter *c = ctx;
     if (p) c->now -= n;
     free(p);
-}
-
-static unsigned char *slurp(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            unsigned char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *size = n;
-    return buf;
 }
 
 /* ---- mutants ------------------------------------------------------------ */
@@ -143,7 +116,7 @@ static int write_file(const char *path, const unsigned char *a, size_t na, const
 static int mutate(uint64_t seed, long count, const char *outdir, const char *path)
 {
     size_t size = 0;
-    unsigned char *data = slurp(path, &size);
+    unsigned char *data = tool_read_file(path, &size);
     if (!data) {
         fprintf(stderr, "legacy_check: %s: %s\n", path, strerror(errno));
         return 2;
@@ -259,7 +232,7 @@ static int mutate(uint64_t seed, long count, const char *outdir, const char *pat
 static int corrupt(uint64_t seed, long count, const char *outdir, const char *path)
 {
     size_t size = 0;
-    unsigned char *data = slurp(path, &size);
+    unsigned char *data = tool_read_file(path, &size);
     if (!data || size <= GT_HEADER_SIZE) {
         fprintf(stderr, "legacy_check: %s: cannot read a trace\n", path);
         free(data);
@@ -330,7 +303,7 @@ int main(int argc, char **argv)
     }
     for (; i < argc; i++) {
         size_t size = 0;
-        unsigned char *data = slurp(argv[i], &size);
+        unsigned char *data = tool_read_file(argv[i], &size);
         if (!data) {
             printf("%s\tio\t%s\n", argv[i], strerror(errno));
             rc = 1;

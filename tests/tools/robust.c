@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gotrace.h"
+#include "tool_file.h"
 
 typedef struct result {
     gt_status status, semantic;
@@ -65,19 +66,6 @@ static result decode(const uint8_t *p, size_t n)
     gt_reader_free(r);
     res.semantic = semantic(p, n, &res.sem_offset);
     return res;
-}
-
-static uint8_t *load(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc(len > 0 ? (size_t)len : 1);
-    *n = fread(p, 1, (size_t)(len > 0 ? len : 0), f);
-    fclose(f);
-    return p;
 }
 
 static int check(const char *what, size_t cut, result r, size_t n)
@@ -146,7 +134,7 @@ int main(int argc, char **argv)
     }
     for (; i < argc; i++) {
         size_t n;
-        uint8_t *p = load(argv[i], &n);
+        uint8_t *p = tool_read_file(argv[i], &n);
         if (!p) {
             fprintf(stderr, "robust: cannot read %s\n", argv[i]);
             return 2;

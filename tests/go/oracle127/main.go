@@ -219,29 +219,23 @@ func parsed(name string) error {
 	}
 }
 
+// eventReader and eventWriter are what raw's binary and text readers and
+// writers have in common.
+type eventReader interface {
+	Version() version.Version
+	ReadEvent() (raw.Event, error)
+}
+
+type eventWriter interface {
+	WriteEvent(raw.Event) error
+}
+
 func bytes2text(in io.Reader, out io.Writer) error {
 	r, err := raw.NewReader(in)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(out)
-	defer bw.Flush()
-	w, err := raw.NewTextWriter(bw, r.Version())
-	if err != nil {
-		return err
-	}
-	for {
-		ev, err := r.ReadEvent()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := w.WriteEvent(ev); err != nil {
-			return err
-		}
-	}
+	return convert(r, out, func(w io.Writer, v version.Version) (eventWriter, error) { return raw.NewTextWriter(w, v) })
 }
 
 func text2bytes(in io.Reader, out io.Writer) error {
@@ -249,9 +243,14 @@ func text2bytes(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return convert(r, out, func(w io.Writer, v version.Version) (eventWriter, error) { return raw.NewWriter(w, v) })
+}
+
+// convert copies every event of r to a writer of r's version on out.
+func convert(r eventReader, out io.Writer, newWriter func(io.Writer, version.Version) (eventWriter, error)) error {
 	bw := bufio.NewWriter(out)
 	defer bw.Flush()
-	w, err := raw.NewWriter(bw, r.Version())
+	w, err := newWriter(bw, r.Version())
 	if err != nil {
 		return err
 	}
