@@ -123,13 +123,22 @@ ubsan: ## the same under UndefinedBehaviorSanitizer only (build/ubsan)
 	GT_BUILD=$(B)/ubsan tests/run.sh --sanitized
 
 # ---- the main job ------------------------------------------------------------
-demo: deps all ## build, then validate, summarise and dump the bundled example traces
+demo: deps all ## build, then validate, summarise and dump the bundled example traces and record one live
+	@echo "== gotrace validate: Go's verdict on the bundled traces (written by Go 1.19, 1.22, 1.23, 1.27)"
 	@for f in examples/traces/*.trace; do $(B)/gotrace validate $$f || exit 1; done
-	@$(B)/examples/validate examples/traces/go123-small.trace
-	@$(B)/gotrace stats examples/traces/go123-small.trace
-	@$(B)/gotrace dump examples/traces/go123-small.trace | head -n 25
+	@echo; echo "== the library: examples/validate.c (wire items), examples/parsed.c (ordered events)"
+	@$(B)/examples/validate examples/traces/go127-small.trace
+	@$(B)/examples/parsed examples/traces/go127-small.trace 3 | tail -n 16
+	@echo; echo "== gotrace stats"
+	@$(B)/gotrace stats examples/traces/go127-small.trace | head -n 12
+	@echo; echo "== gotrace dump: wire events in Go's raw text form"
+	@$(B)/gotrace dump examples/traces/go127-small.trace | head -n 8
+	@echo; echo "== gotrace dump --parsed: ordered events, as go tool trace -d=parsed prints them"
+	@TZ=UTC $(B)/gotrace dump --parsed examples/traces/go127-small.trace | grep '^M=' | head -n 6
+	@echo; echo "== live capture: examples/capture-demo (8 threads of C) records a trace; gotrace validates it"
 	@$(B)/examples/capture-demo $(B)/capture-demo.trace
 	@$(B)/gotrace validate $(B)/capture-demo.trace
+	@TZ=UTC $(B)/gotrace dump --parsed $(B)/capture-demo.trace | grep -E 'TaskBegin|RegionBegin|Log ' | head -n 4
 
 bench: deps all $(TOOL_BIN) ## print throughput and peak RSS beside Go's own tools (not a test)
 	@bench/run.sh
