@@ -15,7 +15,7 @@
  *                 then the time-order and syscall-exit checks and the stable
  *                 re-sort that moves syscall exits to their real time.
  *   seqsort.c     the go 1.5 merge (order1005): a global sort by sequence,
- *   gosort.c      with Go's own (unstable) sort algorithm.
+ *                 with Go's own (unstable) sort algorithm (common/gosort.c).
  *   futile.c      removeFutile (go121 only).
  *   postprocess.c the per-goroutine, per-P, task and region state checks.
  *   legacysem.c   the entry point and the error record.
@@ -271,7 +271,7 @@ gt_status gt_ls_order1007_check(ls_ctx *c, ls_order **out);
 gt_status gt_ls_order1007_stream(ls_ctx *c, ls_order *o, ls_sink_fn sink, void *state);
 void gt_ls_order1007_free(ls_ctx *c, ls_order *o);
 gt_status gt_ls_order1005_check(ls_ctx *c, ls_seqorder **out);
-/* gosort.c: Go's sort.Sort of events by sequence number (not stable). */
+/* seqsort.c: Go's sort.Sort of events by sequence number (not stable). */
 void gt_ls_go_sort_by_seq(ls_ev *e, size_t n);
 gt_status gt_ls_order1005_stream(ls_ctx *c, ls_seqorder *o, ls_sink_fn sink, void *state);
 void gt_ls_order1005_free(ls_ctx *c, ls_seqorder *o);

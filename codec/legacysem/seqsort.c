@@ -9,7 +9,26 @@
  * not stable, so events with equal sequence numbers end up where its
  * algorithm puts them (gosort.c); its input is the Ps' events in Go map
  * order, here in the order the Ps first appear. */
+#include "../common/gosort.h"
 #include "legacysem.h"
+
+/* Go's sort.Sort of events by sequence number (not stable; Go feeds it the Ps
+ * in map order, which no one can reproduce: we feed them in order of first
+ * appearance). */
+static bool seq_less(void *ctx, size_t i, size_t j)
+{
+    const ls_ev *e = ctx;
+    return gt_ls_i64(e[i].seq) < gt_ls_i64(e[j].seq);
+}
+
+static void seq_swap(void *ctx, size_t i, size_t j)
+{
+    ls_ev *e = ctx, t = e[i];
+    e[i] = e[j];
+    e[j] = t;
+}
+
+void gt_ls_go_sort_by_seq(ls_ev *e, size_t n) { gt_go_sort(e, n, seq_less, seq_swap); }
 
 struct ls_seqorder {
     ls_ev *ev;
