@@ -290,6 +290,9 @@ merge() { # target dirs...
     nice -n "$NICE" "$bin" -merge=1 -use_counters=0 -rss_limit_mb=2560 -timeout=25 $(options "$t") corpus/"$t" "$cand" \
         >"$FZ/merge-$t.log" 2>&1 || { tail -n 20 "$FZ/merge-$t.log"; die "merge failed"; }
     rm -rf "$cand"
+    # Inputs derived from traces that carry absolute paths (Go's own test
+    # traces do) keep their layout but lose the paths (t_no_abs_paths.sh).
+    python3 scripts/scrub_paths.py --rename corpus/"$t"/* >/dev/null
     echo "merge: $(( $(find corpus/"$t" -type f | wc -l) - before )) files added"
     echo "corpus/$t: $(find corpus/"$t" -type f | wc -l) files, $(du -sk corpus/"$t" | cut -f1) KB"
 }
