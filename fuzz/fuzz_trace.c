@@ -388,3 +388,25 @@ void fuzz_check_filtered(const uint8_t *data, size_t size, int validate, const f
     }
     gt_reader_free(r);
 }
+
+/* fuzz_check_filters(): two filtered decodes whose masks come from the
+ * input's hash (one kept, one changed mid-way) against a logged full one. */
+/* A filter from the input's hash: one of a few useful masks, or any. */
+static uint32_t pick_mask(uint64_t h)
+{
+    static const uint32_t masks[] = {1u << GT_KIND_GENERATION_END, 0, 1u << GT_KIND_BATCH,
+                                     ~(1u << GT_KIND_EVENT), 1u << GT_KIND_STRING | 1u << GT_KIND_STACK};
+    return h % 8 < 5 ? masks[h % 8] : (uint32_t)(h >> 8);
+}
+
+void fuzz_check_filters(const uint8_t *data, size_t size, int validate)
+{
+    fuzz_log log;
+    fuzz_log_init(&log, size + 2);
+    fuzz_run full;
+    fuzz_decode_logged(data, size, validate, &log, &full);
+    uint64_t h = fuzz_hash_bytes((uint64_t)validate, data, size);
+    fuzz_check_filtered(data, size, validate, &log, &full, pick_mask(h), UINT64_MAX, 0);
+    fuzz_check_filtered(data, size, validate, &log, &full, pick_mask(h >> 3), 1 + (h >> 40) % 8, pick_mask(h >> 17));
+    fuzz_log_free(&log);
+}

@@ -85,6 +85,11 @@ void fuzz_check_filtered(const uint8_t *data, size_t size, int validate, const f
                          uint32_t mask1, uint64_t switch_after, uint32_t mask2);
 
 /* Two runs must agree on everything. */
+/* gt_reader_set_filter against the unfiltered decode: two filtered runs of
+ * data (masks chosen from its hash; the second one changed mid-way) must
+ * deliver exactly the unfiltered items of the selected kinds, with the same
+ * verdict and counts. */
+void fuzz_check_filters(const uint8_t *data, size_t size, int validate);
 void fuzz_assert_same_run(const fuzz_run *a, const fuzz_run *b, const char *what);
 
 #endif
