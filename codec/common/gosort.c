@@ -5,6 +5,7 @@ typedef struct seq {
     gt_go_less_fn less;
     gt_go_swap_fn swap;
     void *ctx;
+    gt_go_sort_release release;
 } seq;
 
 enum { UNKNOWN_HINT = 0, INCREASING_HINT, DECREASING_HINT };
@@ -58,9 +59,15 @@ static void break_patterns(const seq *s, long a, long b)
     uint64_t random = (uint64_t)length;
     uint64_t modulus = (uint64_t)1 << bit_len((uint64_t)length);
     for (long idx = a + (length / 4) * 2 - 1; idx <= a + (length / 4) * 2 + 1; idx++) {
-        random ^= random << 13;
-        random ^= random >> 7;
-        random ^= random << 17;
+        if (s->release == GT_GO_SORT_GO121) { /* xorshift.Next up to Go 1.23 */
+            random ^= random << 13;
+            random ^= random >> 17;
+            random ^= random << 5;
+        } else { /* Go 1.27 */
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+        }
         long other = (long)(random & (modulus - 1));
         if (other >= length) other -= length;
         SWAP(idx, a + other);
@@ -226,9 +233,9 @@ static void pdqsort(const seq *s, long a, long b, unsigned limit)
 #undef LESS
 #undef SWAP
 
-void gt_go_sort(void *ctx, size_t n, gt_go_less_fn less, gt_go_swap_fn swap)
+void gt_go_sort(void *ctx, size_t n, gt_go_less_fn less, gt_go_swap_fn swap, gt_go_sort_release release)
 {
-    seq s = {less, swap, ctx};
+    seq s = {less, swap, ctx, release};
     pdqsort(&s, 0, (long)n, bit_len(n));
 }
 

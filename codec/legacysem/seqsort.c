@@ -28,7 +28,7 @@ static void seq_swap(void *ctx, size_t i, size_t j)
     e[j] = t;
 }
 
-void gt_ls_go_sort_by_seq(ls_ev *e, size_t n) { gt_go_sort(e, n, seq_less, seq_swap); }
+void gt_ls_go_sort_by_seq(ls_ev *e, size_t n) { gt_go_sort(e, n, seq_less, seq_swap, GT_GO_SORT_GO121); }
 
 struct ls_seqorder {
     ls_ev *ev;

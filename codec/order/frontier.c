@@ -94,7 +94,7 @@ static void cursor_swap(void *ctx, size_t i, size_t j)
 
 void ord_frontier_sort(gt_parser *p)
 {
-    gt_go_sort(p->heap, p->nheap, cursor_less, cursor_swap);
+    gt_go_sort(p->heap, p->nheap, cursor_less, cursor_swap, GT_GO_SORT_GO127);
 }
 
 static bool sample_less(void *ctx, size_t i, size_t j)
@@ -112,5 +112,5 @@ static void sample_swap(void *ctx, size_t i, size_t j)
 
 void ord_sort_samples(ord_sample *samples, size_t n)
 {
-    gt_go_sort(samples, n, sample_less, sample_swap);
+    gt_go_sort(samples, n, sample_less, sample_swap, GT_GO_SORT_GO127);
 }
