@@ -343,153 +343,7 @@ static void drop_regions(ls_ctx *c, ls_post *pp, uint64_t g)
     gt_ls_map_del(&pp->regions, g);
 }
 
-/* ---- Go 1.21 ----------------------------------------------------------------------- */
-
-static gt_status go121(ls_ctx *c, ls_post *pp, ls_ev *ev)
-{
-    /* Both entries get stored at the end whatever happens (if no rule
-     * fails), so make them now and keep pointers while the maps stay put. */
-    gt_status st = GT_OK;
-    gdesc *gslot = gt_ls_map_put(&pp->gs, &c->mem, ev->g, NULL, &st);
-    if (!gslot) return gt_ls_nomem(c, st, "goroutines");
-    pdesc *pslot = gt_ls_map_put(&pp->ps, &c->mem, gt_ls_u64(ev->p), NULL, &st);
-    if (!pslot) return gt_ls_nomem(c, st, "Ps");
-    gdesc g = *gslot;
-    pdesc p = *pslot;
-    uint64_t gmoves = pp->gs.rehashes, pmoves = pp->ps.rehashes;
-    int64_t p_key = ev->p;
-    switch (ev->type) {
-    case LS_PROC_START:
-        if (p.running) return rule(c, ev, "p %" PRId64 " is running before start", ev->p);
-        p.running = 1;
-        break;
-    case LS_PROC_STOP:
-        if (!p.running) return rule(c, ev, "p %" PRId64 " is not running before stop", ev->p);
-        if (p.g != 0) return rule(c, ev, "p %" PRId64 " is running a goroutine %" PRIu64 " during stop", ev->p, p.g);
-        p.running = 0;
-        break;
-    case LS_GC_START:
-        if (pp->gc) return rule(c, ev, "previous GC is not ended before a new one");
-        pp->gc = true;
-        ev->p = LS_GC_P;
-        break;
-    case LS_GC_DONE:
-        if (!pp->gc) return rule(c, ev, "bogus GC end");
-        pp->gc = false;
-        break;
-    case LS_STW_START: {
-        bool *stw = &pp->stw, per_p = c->version < 10;
-        if (per_p ? p.stw : *stw) return rule(c, ev, "previous STW is not ended before a new one");
-        if (per_p) p.stw = 1;
-        else *stw = true;
-        break;
-    }
-    case LS_STW_DONE: {
-        bool per_p = c->version < 10;
-        if (!(per_p ? p.stw : pp->stw)) return rule(c, ev, "bogus STW end");
-        if (per_p) p.stw = 0;
-        else pp->stw = false;
-        break;
-    }
-    case LS_SWEEP_START:
-        if (p.sweep) return rule(c, ev, "previous sweeping is not ended before a new one");
-        p.sweep = 1;
-        break;
-    case LS_MARK_ASSIST_START:
-        if (g.mark_assist) return rule(c, ev, "previous mark assist is not ended before a new one");
-        g.mark_assist = 1;
-        break;
-    case LS_MARK_ASSIST_DONE: g.mark_assist = 0; break;
-    case LS_SWEEP_DONE:
-        if (!p.sweep) return rule(c, ev, "bogus sweeping end");
-        p.sweep = 0;
-        break;
-    case LS_GO_WAITING:
-    case LS_GO_INSYSCALL:
-        if (g.state != G_RUNNABLE)
-            return rule(c, ev, "g %" PRIu64 " is not runnable before %s", ev->g,
-                        ev->type == LS_GO_WAITING ? "EvGoWaiting" : "EvGoInSyscall");
-        g.state = G_WAITING;
-        g.ev = ev->type;
-        break;
-    case LS_GO_CREATE:
-        if ((st = check_running(c, p, g, ev, true)) != GT_OK) return st;
-        if (gt_ls_map_get(&pp->gs, ev->args[0])) return rule(c, ev, "g %" PRIu64 " already exists", ev->args[0]);
-        if ((st = gset(c, pp, ev->args[0], (gdesc){G_RUNNABLE, LS_GO_CREATE, 0})) != GT_OK) return st;
-        break;
-    case LS_GO_START:
-    case LS_GO_START_LABEL:
-        if (g.state != G_RUNNABLE) return rule(c, ev, "g %" PRIu64 " is not runnable before start", ev->g);
-        if (p.g != 0)
-            return rule(c, ev, "p %" PRId64 " is already running g %" PRIu64 " while start g %" PRIu64, ev->p, p.g, ev->g);
-        g.state = G_RUNNING;
-        p.g = ev->g;
-        g.ev = 0;
-        break;
-    case LS_GO_END:
-    case LS_GO_STOP:
-        if ((st = check_running(c, p, g, ev, false)) != GT_OK) return st;
-        g.state = G_DEAD;
-        p.g = 0;
-        if (ev->type == LS_GO_END) drop_regions(c, pp, ev->g);
-        break;
-    case LS_GO_SCHED:
-    case LS_GO_PREEMPT:
-        if ((st = check_running(c, p, g, ev, false)) != GT_OK) return st;
-        g.state = G_RUNNABLE;
-        p.g = 0;
-        g.ev = ev->type;
-        break;
-    case LS_GO_UNBLOCK: {
-        if (g.state != G_RUNNING) return rule(c, ev, "g %" PRIu64 " is not running while unpark", ev->g);
-        if (ev->p != LS_TIMER_P && p.g != ev->g)
-            return rule(c, ev, "p %" PRId64 " is not running g %" PRIu64 " while unpark", ev->p, ev->g);
-        gdesc g1 = gget(pp, ev->args[0]);
-        if (g1.state != G_WAITING) return rule(c, ev, "g %" PRIu64 " is not waiting before unpark", ev->args[0]);
-        if (g1.ev == LS_GO_BLOCK_NET && ev->p != LS_TIMER_P) ev->p = LS_NETPOLL_P;
-        g1.state = G_RUNNABLE;
-        g1.ev = LS_GO_UNBLOCK;
-        if ((st = gset(c, pp, ev->args[0], g1)) != GT_OK) return st;
-        break;
-    }
-    case LS_GO_SYSCALL:
-        if ((st = check_running(c, p, g, ev, false)) != GT_OK) return st;
-        g.ev = LS_GO_SYSCALL;
-        break;
-    case LS_GO_SYSBLOCK:
-        if ((st = check_running(c, p, g, ev, false)) != GT_OK) return st;
-        g.state = G_WAITING;
-        p.g = 0;
-        break;
-    case LS_GO_SYSEXIT:
-        if (g.state != G_WAITING) return rule(c, ev, "g %" PRIu64 " is not waiting during syscall exit", ev->g);
-        g.state = G_RUNNABLE;
-        g.ev = LS_GO_SYSEXIT;
-        break;
-    case LS_TASK_CREATE:
-    case LS_TASK_END:
-    case LS_REGION:
-        if ((st = user_event(c, pp, ev)) != GT_OK) return st;
-        break;
-    default:
-        if (blocks(ev->type)) {
-            if ((st = check_running(c, p, g, ev, false)) != GT_OK) return st;
-            g.state = G_WAITING;
-            g.ev = ev->type;
-            p.g = 0;
-        }
-        break;
-    }
-    /* Go 1.21 stores both back for every event, under the event's (possibly
-     * re-assigned) P. */
-    if (pp->gs.rehashes == gmoves) *gslot = g;
-    else if ((st = gset(c, pp, ev->g, g)) != GT_OK) return st;
-    if (ev->p == p_key && pp->ps.rehashes == pmoves) *pslot = p;
-    else return pset(c, pp, ev->p, p);
-    return GT_OK;
-}
-
-/* ---- Go 1.27 ----------------------------------------------------------------------- */
+/* ---- Go 1.27's converter, then the rules of both oracles ------------------------- */
 
 /* The converter's number of the built-in string an event needs, or -1. */
 static int builtin_of(const ls_ctx *c, const ls_ev *ev)
@@ -546,17 +400,32 @@ static void converter(ls_ctx *c, ls_post *pp, const ls_ev *ev)
     pp->conv_off = ev->off;
 }
 
-static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
+/* The state machine of both oracles. They differ in four places: Go 1.21
+ * makes and stores back the event's G and P entries for every event (so a
+ * goroutine seen once "already exists"), Go 1.27 only where a rule sets them;
+ * Go 1.21 keeps STW per P before go 1.10; a timer-P unblock of a goroutine
+ * blocked on the network keeps its P in Go 1.21; and Go 1.27 then runs the
+ * event through its converter. */
+static gt_status rules(ls_ctx *c, ls_post *pp, ls_ev *ev)
 {
-    /* Entries are made only by the rules that store them. */
-    gdesc *gslot = gt_ls_map_get(&pp->gs, ev->g);
-    pdesc *pslot = gt_ls_map_get(&pp->ps, gt_ls_u64(ev->p));
+    bool go121 = c->oracle == LS_GO121;
+    gt_status st = GT_OK;
+    gdesc *gslot;
+    pdesc *pslot;
+    if (go121) {
+        gslot = gt_ls_map_put(&pp->gs, &c->mem, ev->g, NULL, &st);
+        if (!gslot) return gt_ls_nomem(c, st, "goroutines");
+        pslot = gt_ls_map_put(&pp->ps, &c->mem, gt_ls_u64(ev->p), NULL, &st);
+        if (!pslot) return gt_ls_nomem(c, st, "Ps");
+    } else {
+        gslot = gt_ls_map_get(&pp->gs, ev->g);
+        pslot = gt_ls_map_get(&pp->ps, gt_ls_u64(ev->p));
+    }
     gdesc g = gslot ? *gslot : (gdesc){0, 0, 0};
     pdesc p = pslot ? *pslot : (pdesc){0, 0, 0, 0};
     uint64_t gmoves = pp->gs.rehashes, pmoves = pp->ps.rehashes;
     int64_t p_key = ev->p;
-    gt_status st = GT_OK;
-    bool store_g = false, store_p = false;
+    bool store_g = go121, store_p = go121;
     switch (ev->type) {
     case LS_PROC_START:
         if (p.running) return rule(c, ev, "p %" PRId64 " is running before start", ev->p);
@@ -578,14 +447,20 @@ static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
         if (!pp->gc) return rule(c, ev, "bogus GC end");
         pp->gc = false;
         break;
-    case LS_STW_START:
-        if (pp->stw) return rule(c, ev, "previous STW is not ended before a new one");
-        pp->stw = true;
+    case LS_STW_START: {
+        bool per_p = go121 && c->version < 10;
+        if (per_p ? p.stw : pp->stw) return rule(c, ev, "previous STW is not ended before a new one");
+        if (per_p) p.stw = 1;
+        else pp->stw = true;
         break;
-    case LS_STW_DONE:
-        if (!pp->stw) return rule(c, ev, "bogus STW end");
-        pp->stw = false;
+    }
+    case LS_STW_DONE: {
+        bool per_p = go121 && c->version < 10;
+        if (!(per_p ? p.stw : pp->stw)) return rule(c, ev, "bogus STW end");
+        if (per_p) p.stw = 0;
+        else pp->stw = false;
         break;
+    }
     case LS_SWEEP_START:
         if (p.sweep) return rule(c, ev, "previous sweeping is not ended before a new one");
         p.sweep = 1;
@@ -651,7 +526,7 @@ static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
             return rule(c, ev, "p %" PRId64 " is not running g %" PRIu64 " while unpark", ev->p, ev->g);
         gdesc g1 = gget(pp, ev->args[0]);
         if (g1.state != G_WAITING) return rule(c, ev, "g %" PRIu64 " is not waiting before unpark", ev->args[0]);
-        if (g1.ev == LS_GO_BLOCK_NET) ev->p = LS_NETPOLL_P;
+        if (g1.ev == LS_GO_BLOCK_NET && !(go121 && ev->p == LS_TIMER_P)) ev->p = LS_NETPOLL_P;
         g1.state = G_RUNNABLE;
         g1.ev = LS_GO_UNBLOCK;
         if ((st = gset(c, pp, ev->args[0], g1)) != GT_OK) return st;
@@ -690,7 +565,7 @@ static gt_status go127(ls_ctx *c, ls_post *pp, ls_ev *ev)
         }
         break;
     }
-    if (!pp->conv_failed) converter(c, pp, ev);
+    if (!go121 && !pp->conv_failed) converter(c, pp, ev);
     if (store_g) {
         if (gslot && pp->gs.rehashes == gmoves) *gslot = g;
         else if ((st = gset(c, pp, ev->g, g)) != GT_OK) return st;
@@ -706,7 +581,7 @@ gt_status gt_ls_post_event(ls_ctx *c, void *state, ls_ev *ev)
 {
     ls_post *pp = state;
     if (pp->futile && gt_ls_futile_drop(pp->futile, ev)) return GT_OK;
-    return c->oracle == LS_GO121 ? go121(c, pp, ev) : go127(c, pp, ev);
+    return rules(c, pp, ev);
 }
 
 gt_status gt_ls_post_finish(ls_ctx *c, ls_post *pp)
