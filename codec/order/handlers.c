@@ -87,6 +87,24 @@ static const char *check_ctx(ord_ctx c, reqs r)
         if (why_) return fail((h), "%s", why_);                 \
     } while (0)
 
+/* The current goroutine if it exists and is in state want, else NULL after
+ * the failure Go reports; said is the state Go names in its message (it says
+ * "Running" where most syscall handlers want Syscall). */
+static ord_g *cur_g_in(hctx *h, int want, const char *said)
+{
+    char namebuf[24];
+    ord_g *gs = ord_g_get(h->p, h->cur.g);
+    if (!gs) {
+        fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
+        return NULL;
+    }
+    if (gs->status != want) {
+        fail(h, "%s event for goroutine that's not %s", EVNAME(h), said);
+        return NULL;
+    }
+    return gs;
+}
+
 static bool succeeds(uint64_t gen, uint64_t seq, uint64_t old_gen, uint64_t old_seq)
 {
     return gen == old_gen && seq == old_seq + 1;
@@ -421,11 +439,9 @@ static int go_create(hctx *h)
 static int go_stop_exec(hctx *h)
 {
     gt_parser *p = h->p;
-    char namebuf[24];
     VALIDATE(h, user_go);
-    ord_g *gs = ord_g_get(p, h->cur.g);
-    if (!gs) return fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-    if (gs->status != GS_RUNNING) return fail(h, "%s event for goroutine that's not %s", EVNAME(h), "Running");
+    ord_g *gs = cur_g_in(h, GS_RUNNING, "Running");
+    if (!gs) return FAIL;
     h->next = h->cur;
     h->next.g = NO_ID;
     switch (h->ev->type) {
@@ -469,11 +485,9 @@ static int go_switch(hctx *h)
 {
     gt_parser *p = h->p;
     ord_base *ev = h->ev;
-    char namebuf[24];
     VALIDATE(h, user_go);
-    ord_g *cg = ord_g_get(p, h->cur.g);
-    if (!cg) return fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-    if (cg->status != GS_RUNNING) return fail(h, "%s event for goroutine that's not %s", EVNAME(h), "Running");
+    ord_g *cg = cur_g_in(h, GS_RUNNING, "Running");
+    if (!cg) return FAIL;
     int64_t next = (int64_t)ev->args[0];
     ord_g *ng = ord_g_get(p, next);
     if (!ng || ng->status != GS_WAITING || !succeeds(h->gen, ev->args[1], ng->seq_gen, ng->seq)) return WAIT;
@@ -503,9 +517,8 @@ static int go_syscall_begin(hctx *h)
     gt_parser *p = h->p;
     char namebuf[24];
     VALIDATE(h, user_go);
-    ord_g *gs = ord_g_get(p, h->cur.g);
-    if (!gs) return fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-    if (gs->status != GS_RUNNING) return fail(h, "%s event for goroutine that's not %s", EVNAME(h), "Running");
+    ord_g *gs = cur_g_in(h, GS_RUNNING, "Running");
+    if (!gs) return FAIL;
     gs->status = GS_SYSCALL;
     ord_p *ps = ord_p_get(p, h->cur.p);
     if (!ps) return fail(h, "uninitialized proc %" PRId64 " found during %s", h->cur.p, EVNAME(h));
@@ -527,9 +540,8 @@ static int go_syscall_end(hctx *h)
     gt_parser *p = h->p;
     char namebuf[24];
     VALIDATE(h, user_go);
-    ord_g *gs = ord_g_get(p, h->cur.g);
-    if (!gs) return fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-    if (gs->status != GS_SYSCALL) return fail(h, "%s event for goroutine that's not %s", EVNAME(h), "Running");
+    ord_g *gs = cur_g_in(h, GS_SYSCALL, "Running");
+    if (!gs) return FAIL;
     gs->status = GS_RUNNING;
     ord_p *ps = ord_p_get(p, h->cur.p);
     if (!ps) return fail(h, "uninitialized proc %" PRId64 " found during %s", h->cur.p, EVNAME(h));
@@ -551,9 +563,8 @@ static int go_syscall_end_blocked(hctx *h)
         if (ps->status == PS_SYSCALL) return WAIT; /* until the P is stolen or stopped */
     }
     VALIDATE(h, ((reqs){MUST, MAY, MUST}));
-    ord_g *gs = ord_g_get(p, h->cur.g);
-    if (!gs) return fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-    if (gs->status != GS_SYSCALL) return fail(h, "%s event for goroutine that's not %s", EVNAME(h), "Running");
+    ord_g *gs = cur_g_in(h, GS_SYSCALL, "Running");
+    if (!gs) return FAIL;
     h->next = h->cur;
     h->next.g = NO_ID;
     gs->status = GS_RUNNABLE;
@@ -581,9 +592,8 @@ static int go_destroy_syscall(hctx *h)
     gt_parser *p = h->p;
     char namebuf[24];
     VALIDATE(h, ((reqs){MUST, MAY, MUST}));
-    ord_g *gs = ord_g_get(p, h->cur.g);
-    if (!gs) return fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-    if (gs->status != GS_SYSCALL) return fail(h, "%s event for goroutine that's not %s", EVNAME(h), "Syscall");
+    ord_g *gs = cur_g_in(h, GS_SYSCALL, "Syscall");
+    if (!gs) return FAIL;
     ord_g_del(p, h->cur.g);
     h->next = h->cur;
     h->next.g = NO_ID;
