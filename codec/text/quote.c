@@ -117,6 +117,19 @@ static inline size_t decode_rune(const uint8_t *p, size_t n, uint32_t *r)
     return 4;
 }
 
+/* Stores \<kind> and the low `digits` hex digits of v at out+o when write;
+ * @return o moved past them. */
+static inline __attribute__((always_inline)) size_t put_escape(char *out, size_t o, char kind, uint32_t v,
+                                                               unsigned digits, const bool write)
+{
+    if (write) {
+        out[o] = '\\';
+        out[o + 1] = kind;
+        for (unsigned k = 0; k < digits; k++) out[o + 2 + k] = lowerhex[(v >> (4 * (digits - 1 - k))) & 0xF];
+    }
+    return o + 2 + digits;
+}
+
 /* The quoted form of src[0..n). With write, it is stored at out (which must
  * have room for it); without, only measured. @return its length. */
 static inline __attribute__((always_inline)) size_t quote_core(char *out, const uint8_t *src, size_t n,
@@ -134,56 +147,18 @@ static inline __attribute__((always_inline)) size_t quote_core(char *out, const 
         if (j >= n) break;
         i = j;
         uint8_t c = src[i];
-        if (c < 0x80) {
-            char letter = escape_letter[c];
-            if (letter) {
-                if (write) {
-                    out[o] = '\\';
-                    out[o + 1] = letter;
-                }
-                o += 2;
-            } else { /* other control bytes and 0x7f */
-                if (write) {
-                    out[o] = '\\';
-                    out[o + 1] = 'x';
-                    out[o + 2] = lowerhex[c >> 4];
-                    out[o + 3] = lowerhex[c & 0xF];
-                }
-                o += 4;
-            }
-            i++;
-            continue;
-        }
         uint32_t r = 0;
-        size_t w = decode_rune(src + i, n - i, &r);
-        if (w == 0) { /* invalid byte */
-            if (write) {
-                out[o] = '\\';
-                out[o + 1] = 'x';
-                out[o + 2] = lowerhex[c >> 4];
-                out[o + 3] = lowerhex[c & 0xF];
-            }
-            o += 4;
-            i++;
-            continue;
-        }
-        if (gt_text_isprint(r)) {
+        size_t w = c < 0x80 ? 1 : decode_rune(src + i, n - i, &r);
+        if (c < 0x80 && escape_letter[c]) {
+            o = put_escape(out, o, escape_letter[c], 0, 0, write);
+        } else if (c < 0x80 || w == 0) { /* other control bytes, 0x7f, invalid bytes */
+            o = put_escape(out, o, 'x', c, 2, write);
+            w = 1;
+        } else if (gt_text_isprint(r)) {
             if (write) memcpy(out + o, src + i, w);
             o += w;
-        } else if (r < 0x10000) {
-            if (write) {
-                out[o] = '\\';
-                out[o + 1] = 'u';
-                for (unsigned k = 0; k < 4; k++) out[o + 2 + k] = lowerhex[(r >> (12 - 4 * k)) & 0xF];
-            }
-            o += 6;
         } else {
-            if (write) {
-                out[o] = '\\';
-                out[o + 1] = 'U';
-                for (unsigned k = 0; k < 8; k++) out[o + 2 + k] = lowerhex[(r >> (28 - 4 * k)) & 0xF];
-            }
-            o += 10;
+            o = r < 0x10000 ? put_escape(out, o, 'u', r, 4, write) : put_escape(out, o, 'U', r, 8, write);
         }
         i += w;
     }
