@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 
+#include "../events/events.h"
 #include "../varint/varint.h"
 #include "reader.h"
 
@@ -39,18 +40,6 @@ static size_t event_max(const gt_reader *r)
 
 /* Values before the arguments proper in an inline event: dt (1.5: dseq, dt). */
 static unsigned inline_base(const gt_reader *r) { return r->version < 7 ? 2u : 1u; }
-
-static uint8_t kind_of(unsigned type)
-{
-    switch (type) {
-    case GT_LEG_BATCH: return GT_KIND_BATCH;
-    case GT_LEG_FREQUENCY: return GT_KIND_FREQUENCY;
-    case GT_LEG_STACK: return GT_KIND_STACK;
-    case GT_LEG_STRING: return GT_KIND_STRING;
-    case GT_LEG_CPU_SAMPLE: return GT_KIND_CPU_SAMPLE;
-    default: return GT_KIND_EVENT;
-    }
-}
 
 /* A fast-path plan, per type: the argument field the event must be written
  * with (plus 1, so 0 means no fast path), its value count, and which value
@@ -81,7 +70,7 @@ static void init_tables(gt_reader *r)
         uint8_t fl = 0;
         if (v->spec && (v->spec->flags & GT_EV_TIMED)) fl |= LF_TIMED;
         if (t == GT_LEG_STACK || t == GT_LEG_STRING || t == GT_LEG_USER_LOG) fl |= LF_SPECIAL;
-        r->legacy_kind[t] = kind_of(t);
+        r->legacy_kind[t] = gt_legacy_kind(t);
         r->legacy_plan[t] = fl == LF_TIMED && r->legacy_kind[t] == GT_KIND_EVENT ? make_plan(v, inline_base(r)) : 0;
         r->legacy_flags[t] = fl;
     }

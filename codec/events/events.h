@@ -13,4 +13,8 @@
  *   after the sequence and timestamp deltas). */
 unsigned gt_legacy_argbits(const gt_event_spec *spec, unsigned version);
 
+/* The kind (gt_kind) of a legacy event type: batch, frequency, stack,
+ * string, CPU sample, or an ordinary event. */
+uint8_t gt_legacy_kind(unsigned type);
+
 #endif

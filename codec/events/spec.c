@@ -51,3 +51,15 @@ unsigned gt_legacy_argbits(const gt_event_spec *spec, unsigned version)
     n = n > k ? n - k : 0;
     return n < 3 ? n : 3;
 }
+
+uint8_t gt_legacy_kind(unsigned type)
+{
+    switch (type) {
+    case GT_LEG_BATCH: return GT_KIND_BATCH;
+    case GT_LEG_FREQUENCY: return GT_KIND_FREQUENCY;
+    case GT_LEG_STACK: return GT_KIND_STACK;
+    case GT_LEG_STRING: return GT_KIND_STRING;
+    case GT_LEG_CPU_SAMPLE: return GT_KIND_CPU_SAMPLE;
+    default: return GT_KIND_EVENT;
+    }
+}

@@ -514,16 +514,7 @@ static gt_status header_line(gt_asm *a, span line, uint64_t off)
 
 static uint8_t kind_of(const gt_asm *a, unsigned type)
 {
-    if (a->legacy) {
-        switch (type) {
-        case GT_LEG_BATCH: return GT_KIND_BATCH;
-        case GT_LEG_FREQUENCY: return GT_KIND_FREQUENCY;
-        case GT_LEG_STACK: return GT_KIND_STACK;
-        case GT_LEG_STRING: return GT_KIND_STRING;
-        case GT_LEG_CPU_SAMPLE: return GT_KIND_CPU_SAMPLE;
-        default: return GT_KIND_EVENT;
-        }
-    }
+    if (a->legacy) return gt_legacy_kind(type);
     switch (type) {
     case GT_V2_EVENT_BATCH:
     case GT_V2_EXPERIMENTAL_BATCH: return GT_KIND_BATCH;
