@@ -142,13 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_rng rng;
     fuzz_rng_init(&rng, seed);
 
-    gt_reader *r = gt_reader_create(NULL);
-    FUZZ_ASSERT(r != NULL);
     fuzz_check c;
-    fuzz_check_init(&c, data, size, NULL);
-    fuzz_check_reader(&c, r);
-    FUZZ_OK(gt_reader_set_validation(r, validate));
-    FUZZ_OK(gt_reader_set_buffer(r, data, size));
+    gt_reader *r = fuzz_open_buffer(&c, data, size, validate);
     gt_event ev;
     gt_status s;
     while ((s = gt_reader_next(r, &ev)) == GT_OK) {

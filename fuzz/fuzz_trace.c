@@ -68,6 +68,17 @@ void fuzz_check_init(fuzz_check *c, const uint8_t *base, uint64_t size, const gt
 
 void fuzz_check_reader(fuzz_check *c, const gt_reader *r) { gt_reader_memory(r, &c->mem_floor, NULL); }
 
+gt_reader *fuzz_open_buffer(fuzz_check *c, const uint8_t *data, size_t size, int validate)
+{
+    gt_reader *r = gt_reader_create(NULL);
+    FUZZ_ASSERT(r != NULL);
+    fuzz_check_init(c, data, size, NULL);
+    fuzz_check_reader(c, r);
+    FUZZ_OK(gt_reader_set_validation(r, validate));
+    FUZZ_OK(gt_reader_set_buffer(r, data, size));
+    return r;
+}
+
 static int is_wire_kind(uint8_t kind)
 {
     return kind != GT_KIND_HEADER && kind != GT_KIND_GENERATION_END && kind != GT_KIND_IGNORED_DATA;
@@ -316,13 +327,8 @@ void fuzz_log_free(fuzz_log *l)
 
 void fuzz_decode_logged(const uint8_t *data, size_t size, int validate, fuzz_log *log, fuzz_run *out)
 {
-    gt_reader *r = gt_reader_create(NULL);
-    FUZZ_ASSERT(r != NULL);
     fuzz_check c;
-    fuzz_check_init(&c, data, size, NULL);
-    fuzz_check_reader(&c, r);
-    FUZZ_OK(gt_reader_set_validation(r, validate));
-    FUZZ_OK(gt_reader_set_buffer(r, data, size));
+    gt_reader *r = fuzz_open_buffer(&c, data, size, validate);
     gt_event ev;
     gt_status s;
     log->n = 0;
@@ -345,14 +351,9 @@ void fuzz_decode_logged(const uint8_t *data, size_t size, int validate, fuzz_log
 void fuzz_check_filtered(const uint8_t *data, size_t size, int validate, const fuzz_log *log, const fuzz_run *full,
                          uint32_t mask1, uint64_t switch_after, uint32_t mask2)
 {
-    gt_reader *r = gt_reader_create(NULL);
-    FUZZ_ASSERT(r != NULL);
     fuzz_check c;
-    fuzz_check_init(&c, data, size, NULL);
-    fuzz_check_reader(&c, r);
+    gt_reader *r = fuzz_open_buffer(&c, data, size, validate);
     c.filtered = 1;
-    FUZZ_OK(gt_reader_set_validation(r, validate));
-    FUZZ_OK(gt_reader_set_buffer(r, data, size));
     gt_reader_set_filter(r, mask1);
     uint32_t mask = mask1;
     size_t pos = 0; /* next logged item */

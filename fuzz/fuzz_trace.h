@@ -40,6 +40,9 @@ void fuzz_check_init(fuzz_check *c, const uint8_t *base, uint64_t size, const gt
 /* Record what the freshly created reader holds (its own struct, allocated
  * before any limit applies): the budget check allows max(max_memory, that). */
 void fuzz_check_reader(fuzz_check *c, const gt_reader *r);
+/* A reader over data[0..size) in place, with the given validation, and c set
+ * up for it (fuzz_check_init + fuzz_check_reader). Aborts if it cannot be made. */
+gt_reader *fuzz_open_buffer(fuzz_check *c, const uint8_t *data, size_t size, int validate);
 /* Every documented invariant of one delivered item; folds it into c->digest. */
 void fuzz_check_item(fuzz_check *c, const gt_reader *r, const gt_event *ev);
 /* After gt_reader_next() returned s (GT_END or an error): the verdict's

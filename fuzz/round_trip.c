@@ -47,13 +47,8 @@ static gt_status reencode(const uint8_t *data, size_t size, int validate, text *
     gt_writer *w = gt_writer_create(NULL);
     FUZZ_ASSERT(w != NULL);
     FUZZ_OK(gt_writer_set_buffer(w, out, cap));
-    gt_reader *r = gt_reader_create(NULL);
-    FUZZ_ASSERT(r != NULL);
-    FUZZ_OK(gt_reader_set_validation(r, validate));
-    FUZZ_OK(gt_reader_set_buffer(r, data, size));
     fuzz_check c;
-    fuzz_check_init(&c, data, size, NULL);
-    fuzz_check_reader(&c, r);
+    gt_reader *r = fuzz_open_buffer(&c, data, size, validate);
     gt_event ev;
     gt_status s;
     size_t bound_cap = 0;
