@@ -18,6 +18,8 @@ go=/usr/lib/go-1.27/bin/go
 echo "== live capture: ns per recorded event (C capture layer vs Go 1.27's runtime tracer) =="
 echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); C clock: $(grep -q ' constant_tsc' /proc/cpuinfo && grep -q ' nonstop_tsc' /proc/cpuinfo && echo 'invariant TSC' || echo CLOCK_MONOTONIC)"
 "$B/capture/capture_bench" -n "$n" -r "$runs"
+echo "-- the same with the fenced write section (GOTRACE_NO_MEMBARRIER=1: a seq_cst store per event, as Go's atomic add) --"
+GOTRACE_NO_MEMBARRIER=1 "$B/capture/capture_bench" -n "$n" -r "$runs" | grep -v 'not recording'
 if [ -x "$go" ]; then
     (cd bench/go/capturebench && GOCACHE=$PWD/../../../$B/go/cache GOTOOLCHAIN=local GOFLAGS='' GOENV=off GO111MODULE=off \
         CGO_ENABLED=0 "$go" build -trimpath -o "../../../$B/capture/capturebench" .)

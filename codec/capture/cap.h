@@ -182,6 +182,7 @@ typedef struct cap_gen_blob { /* one complete generation kept by the flight reco
 
 typedef struct cap_state {
     _Atomic uint64_t gen;          /* current generation; 0 = not recording */
+    _Atomic int membarrier;        /* 1: writers enter without a fence (cap_fence_writers) */
     _Atomic int running;
     _Atomic unsigned stack_depth;
     uint64_t trace;                /* count of starts (threads born per trace) */
@@ -297,6 +298,10 @@ cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint
 cap_buf *cap_refill_str(cap_thread *t, uint64_t gen, size_t need);
 
 /* cap_core.c */
+/* After a store to G.gen: make every thread's earlier `writing` store visible
+ * and its later loads of G.gen see the store (membarrier), when writers enter
+ * without a fence of their own. */
+void cap_fence_writers(void);
 cap_thread *cap_slot(uint32_t i);
 int cap_process_init(void);
 void cap_threads_new_trace(void);

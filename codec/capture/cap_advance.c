@@ -301,6 +301,7 @@ gt_status cap_advance_locked(uint64_t next)
         atomic_store_explicit(&G.type_next[next & 1], 1, memory_order_relaxed);
     }
     atomic_store(&G.gen, next); /* the switch */
+    cap_fence_writers();
     uint64_t gen_start = G.blob_min_time; /* when gen began, in ns (flight recorder ages) */
     G.blob_min_time = ticks_to_ns(cap_now());
     if (next && G.version >= 25) write_sync(next);

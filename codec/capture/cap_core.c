@@ -3,11 +3,16 @@
  *
  * The write section is Go 1.26's (runtime/traceruntime.go:traceAcquire):
  * the thread stores its `writing` flag, then loads the generation; the
- * advancer stores the new generation, then loads each thread's flag. Both
- * sides use sequentially consistent operations, so either the advancer sees
- * the flag (and waits) or the thread sees the new generation: once the
- * advancer has seen a thread's flag clear after the switch, the thread can
- * never again touch the old generation's buffers.
+ * advancer stores the new generation, then loads each thread's flag. Either
+ * the advancer sees the flag (and waits) or the thread sees the new
+ * generation: once the advancer has seen a thread's flag clear after the
+ * switch, the thread can never again touch the old generation's buffers.
+ * Go pays for that with an atomic add on every event; here the thread's
+ * store and load are plain (ordered for the compiler only) and the advancer,
+ * the rare side, makes the fence for all threads at once with
+ * membarrier(PRIVATE_EXPEDITED), as userspace RCU and LTTng-UST do. Where the
+ * kernel refuses membarrier (or GOTRACE_NO_MEMBARRIER is set), both sides use
+ * sequentially consistent operations instead.
  *
  * Mapping: a thread is an M (its kernel thread ID) with one P (its slot
  * number) and one G. Its first event in a trace is the birth sequence Go's
@@ -22,6 +27,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -142,7 +148,12 @@ static inline cap_thread *enter(uint64_t *gen)
             atomic_fetch_add_explicit(&t->n_reentrant, 1, memory_order_relaxed);
         return NULL;
     }
-    atomic_store(&t->writing, 1);
+    if (GT_LIKELY(atomic_load_explicit(&G.membarrier, memory_order_relaxed))) {
+        atomic_store_explicit(&t->writing, 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst); /* the CPU fence is cap_fence_writers() */
+    } else {
+        atomic_store(&t->writing, 1);
+    }
     uint64_t g = atomic_load(&G.gen);
     if (GT_UNLIKELY(!g)) {
         atomic_store_explicit(&t->writing, 0, memory_order_release);
@@ -759,6 +770,7 @@ static void atfork_parent(void)
  * nothing and never writes (the parent's trace stays whole). */
 static void atfork_child(void)
 {
+    atomic_store(&G.membarrier, 0); /* the child's memory is not registered */
     if (atomic_load(&G.running)) G.forked = 1;
     atomic_store(&G.gen, 0);
     atomic_store(&G.running, 0);
@@ -774,10 +786,27 @@ static void at_exit(void)
     if (!G.forked && atomic_load(&G.running) && !(G.cfg.flags & GT_CAP_NO_ATEXIT) && getpid() == G.pid) gt_cap_stop();
 }
 
+void cap_fence_writers(void)
+{
+    if (atomic_load(&G.membarrier) && syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        abort(); /* cannot fail once registered */
+}
+
+static void membarrier_init(void)
+{
+    const char *off = getenv("GOTRACE_NO_MEMBARRIER");
+    if (off && *off && strcmp(off, "0") != 0) return;
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return;
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0) return;
+    atomic_store(&G.membarrier, 1);
+}
+
 int cap_process_init(void)
 {
     static int done;
     if (done) return 1;
+    membarrier_init();
     if (!map_slots()) return 0;
     if (pthread_key_create(&G.key, thread_exit_key) != 0) return 0;
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
