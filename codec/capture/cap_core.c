@@ -130,14 +130,21 @@ static cap_thread *attach(void)
     return t;
 }
 
-/* Enter a write section: NULL when the call is to be dropped (counted). */
+/* Enter a write section: NULL when the call is to be dropped (counted).
+ * While not recording, a call costs one load and a counter update that is
+ * not an atomic add (concurrent callers may lose counts: dropped_off is a
+ * statistic, and an instrumented program mostly runs untraced). */
 static inline cap_thread *enter(uint64_t *gen)
 {
+    if (GT_UNLIKELY(!atomic_load_explicit(&G.gen, memory_order_relaxed))) {
+        cap_count(&G.n_off, 1);
+        return NULL;
+    }
     cap_thread *t = self;
     if (GT_UNLIKELY(!t)) {
         t = attach();
         if (!t) {
-            atomic_fetch_add_explicit(&G.n_off, 1, memory_order_relaxed);
+            cap_count(&G.n_off, 1);
             return NULL;
         }
     }
@@ -157,7 +164,7 @@ static inline cap_thread *enter(uint64_t *gen)
     uint64_t g = atomic_load(&G.gen);
     if (GT_UNLIKELY(!g)) {
         atomic_store_explicit(&t->writing, 0, memory_order_release);
-        atomic_fetch_add_explicit(&G.n_off, 1, memory_order_relaxed);
+        cap_count(&G.n_off, 1);
         return NULL;
     }
     *gen = g;

@@ -220,7 +220,8 @@ typedef struct gt_cap_stats {
     uint64_t bytes;             /* trace bytes written */
     uint64_t events;            /* events recorded */
     uint64_t threads;           /* threads that recorded */
-    uint64_t dropped_off;       /* calls while not recording (before start, after stop) */
+    uint64_t dropped_off;       /* calls while not recording (before start, after stop;
+                                   approximate when threads make them at once) */
     uint64_t dropped_reentrant; /* calls interrupting the same thread's recording (signal handlers) */
     uint64_t dropped_memory;    /* events lost to max_memory */
     uint64_t dropped_misuse;    /* unbalanced region/task ends, unblock without block, ... */
