@@ -2,8 +2,10 @@
  * stays bounded whatever the file size; a progress line on a terminal. The
  * parser, which holds a whole generation, reads a regular file through a
  * read-only mapping instead and hands back the pages of each generation it
- * has finished (madvise), so its resident memory follows the generation
- * size, not the file size. */
+ * has finished (madvise, from gt_parser_set_release's callback, before it
+ * reads the next), so its resident memory is one generation, not two and not
+ * the file. (Dropping pages inside a generation does not pay here: the kernel
+ * maps file pages back in large folios on the next touch.) */
 #define _DEFAULT_SOURCE /* madvise */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +108,8 @@ gt_reader *cli_file_reader(cli_file *f, int validate)
     return r;
 }
 
+static void release_cb(void *user, uint64_t offset) { cli_file_release(user, offset); }
+
 gt_parser *cli_file_parser(cli_file *f, unsigned flags)
 {
     gt_parser *p = gt_parser_create(NULL);
@@ -123,6 +127,7 @@ gt_parser *cli_file_parser(cli_file *f, unsigned flags)
     }
     gt_status s = f->map || (f->regular && f->size == 0) ? gt_parser_set_buffer(p, f->map, f->map_size)
                                                          : gt_parser_set_callback(p, read_cb, f);
+    if (f->map) gt_parser_set_release(p, release_cb, f);
     if (s != GT_OK) {
         fprintf(stderr, "gotrace: %s: %s\n", f->path, gt_status_text(s));
         gt_parser_free(p);

@@ -629,6 +629,16 @@ GT_API gt_status gt_parser_set_flags(gt_parser *p, unsigned flags);
  *  before it is read again).
  *  @return GT_OK; GT_ERR_STATE (input already set); GT_ERR_INVALID_ARGUMENT. */
 GT_API gt_status gt_parser_set_buffer(gt_parser *p, const void *data, size_t size);
+/*! gt_release_fn : bytes [0, offset) of a gt_parser_set_buffer() input will
+ *  not be read again. */
+typedef void (*gt_release_fn)(void *user, uint64_t offset);
+/*! gt_parser_set_release() :
+ *  With gt_parser_set_buffer(): fn is called inside gt_parser_next() when
+ *  the parser is done with a generation, before it reads the next one, so a
+ *  caller reading a memory-mapped file can drop those pages (madvise) and
+ *  hold one generation, not two. NULL removes it. Any time.
+ *  @return GT_OK; GT_ERR_INVALID_ARGUMENT (p NULL). */
+GT_API gt_status gt_parser_set_release(gt_parser *p, gt_release_fn fn, void *user);
 /*! gt_parser_set_callback() : pull the trace through fn (a pipe, a socket).
  *  @return GT_OK; GT_ERR_STATE; GT_ERR_INVALID_ARGUMENT; GT_ERR_NOMEM. */
 GT_API gt_status gt_parser_set_callback(gt_parser *p, gt_read_fn fn, void *user);

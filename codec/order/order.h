@@ -308,6 +308,8 @@ struct gt_parser {
     ord_type types[256];
     uint8_t evargs[256];     /* varints after the type byte of a timed event (dt included), 0 if not timed */
     ord_src src;
+    gt_release_fn release;   /* gt_parser_set_release() */
+    void *release_user;
     uint64_t batches_read;
     /* errors */
     gt_error err;
@@ -404,6 +406,7 @@ bool ord_map_next(const ord_map *m, size_t *i, uint64_t *key, void **val);
 /* source.c */
 void ord_src_free(gt_parser *p);
 uint64_t ord_src_offset(const gt_parser *p);
+void ord_src_release(gt_parser *p); /* before a generation is read: tell gt_parser_set_release()'s callback */
 /* Go's readBatch. 1: a batch; 0: io.EOF (clean); -1: error (p->pending filled
  * with Go's message; the caller decides whether to report or defer it). */
 int ord_read_batch(gt_parser *p, ord_raw *b, ord_fault *f);

@@ -253,6 +253,7 @@ static gt_status next_generation(gt_parser *p, ord_event *out)
 {
     generation_done(p);
     if (p->pending_set) return report_pending(p);
+    ord_src_release(p);
     int r = ord_read_generation(p);
     if (r < 0) {
         if (p->src.io_error) return ord_report(p, &p->pending);
@@ -281,6 +282,7 @@ static gt_status next_generation_spilled(gt_parser *p, ord_event *out)
         return final_sync(p, out);
     }
     generation_done(p);
+    ord_src_release(p);
     int r = ord_read_generation(p);
     if (r < 0) {
         if (p->src.io_error) return ord_report(p, &p->pending);

@@ -29,6 +29,24 @@ gt_status gt_parser_set_buffer(gt_parser *p, const void *data, size_t size)
     return GT_OK;
 }
 
+gt_status gt_parser_set_release(gt_parser *p, gt_release_fn fn, void *user)
+{
+    if (!p) return GT_ERR_INVALID_ARGUMENT;
+    p->release = fn;
+    p->release_user = user;
+    return GT_OK;
+}
+
+/* Nothing before the read position is read again (before go 1.26 the next
+ * generation's first batch, already framed, stays in place and is kept). */
+void ord_src_release(gt_parser *p)
+{
+    if (!p->release || p->src.mode != SRC_MEM) return;
+    uint64_t off = ord_src_offset(p);
+    if (p->have_spill && p->spill.offset < off) off = p->spill.offset;
+    p->release(p->release_user, off);
+}
+
 gt_status gt_parser_set_callback(gt_parser *p, gt_read_fn fn, void *user)
 {
     if (!p || !fn) return GT_ERR_INVALID_ARGUMENT;
