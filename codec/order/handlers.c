@@ -87,22 +87,23 @@ static const char *check_ctx(ord_ctx c, reqs r)
         if (why_) return fail((h), "%s", why_);                 \
     } while (0)
 
+/* Go's failure for cur_g_in(). */
+static __attribute__((cold, noinline)) void cur_g_fail(hctx *h, const ord_g *gs, const char *said)
+{
+    char namebuf[24];
+    if (!gs) fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
+    else fail(h, "%s event for goroutine that's not %s", EVNAME(h), said);
+}
+
 /* The current goroutine if it exists and is in state want, else NULL after
  * the failure Go reports; said is the state Go names in its message (it says
  * "Running" where most syscall handlers want Syscall). */
-static ord_g *cur_g_in(hctx *h, int want, const char *said)
+static inline ord_g *cur_g_in(hctx *h, int want, const char *said)
 {
-    char namebuf[24];
     ord_g *gs = ord_g_get(h->p, h->cur.g);
-    if (!gs) {
-        fail(h, "event %s for goroutine (%" PRId64 ") that doesn't exist", EVNAME(h), h->cur.g);
-        return NULL;
-    }
-    if (gs->status != want) {
-        fail(h, "%s event for goroutine that's not %s", EVNAME(h), said);
-        return NULL;
-    }
-    return gs;
+    if (GT_LIKELY(gs && gs->status == want)) return gs;
+    cur_g_fail(h, gs, said);
+    return NULL;
 }
 
 static bool succeeds(uint64_t gen, uint64_t seq, uint64_t old_gen, uint64_t old_seq)
