@@ -4,7 +4,8 @@
  * frames deep), with the background writer streaming to /dev/null; events
  * per second and bytes per event from the library's counters; and the cost
  * of the same calls while not recording, and of one read of the clock (the
- * floor of any timed event). Best of `runs`.
+ * floor of any timed event); the 16-frame rows again with libunwind's walk.
+ * Best of `runs`.
  *
  *   capture_bench [-n ops_per_thread] [-r runs] [-c clock: auto|tsc|mono] */
 #include <fcntl.h>
@@ -75,6 +76,41 @@ static double run(int threads, const job *j)
     return now() - t0;
 }
 
+static int devnull;
+static const char *const kinds[] = {"log", "region begin+end"};
+
+/* One row: best of `runs`; 1 when recording cannot start (libunwind missing). */
+static int measure(int kind, int stack, int threads, gt_cap_unwind unwind, int runs, gt_cap_clock clock)
+{
+    double best = 1e9, bpe = 0;
+    for (int r = 0; r < runs; r++) {
+        gt_cap_config c;
+        gt_cap_config_init(&c);
+        c.fd = devnull;
+        c.stack_depth = (unsigned)stack;
+        c.clock = clock;
+        c.unwind = unwind;
+        c.flags = GT_CAP_NO_ATEXIT;
+        if (gt_cap_start(&c) != GT_OK) {
+            if (unwind == GT_CAP_UNWIND_LIBUNWIND) printf("(libunwind.so.8 not installed: no libunwind rows)\n");
+            return 1;
+        }
+        job j = {kind, stack};
+        gt_cap_stats a, b;
+        gt_cap_get_stats(&a);
+        double t = run(threads, &j);
+        gt_cap_stop();
+        gt_cap_get_stats(&b);
+        if (t < best) best = t;
+        bpe = (double)(b.bytes - a.bytes) / (double)(b.events - a.events);
+    }
+    double events = (double)n * (kind ? 2 : 1);
+    char label[64];
+    snprintf(label, sizeof label, "%s%s", kinds[kind], unwind == GT_CAP_UNWIND_LIBUNWIND ? " (libunwind)" : "");
+    printf("%-28s %7d %5d %10.1f %12.0f %11.2f\n", label, threads, stack, best * 1e9 / events, events * threads / best, bpe);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int runs = 3, opt;
@@ -86,37 +122,16 @@ int main(int argc, char **argv)
     }
     key = gt_cap_string("bench");
     name = gt_cap_string("region");
-    int devnull = open("/dev/null", O_WRONLY);
+    devnull = open("/dev/null", O_WRONLY);
     printf("%-28s %7s %5s %10s %12s %11s\n", "capture (C), per event", "threads", "stack", "ns/event", "events/s", "bytes/event");
-    static const char *const kinds[] = {"log", "region begin+end"};
-    for (int kind = 0; kind < 2; kind++) {
-        for (int stack = 0; stack <= 16; stack += 16) {
-            for (int threads = 1; threads <= 2; threads++) {
-                double best = 1e9;
-                double bpe = 0;
-                for (int r = 0; r < runs; r++) {
-                    gt_cap_config c;
-                    gt_cap_config_init(&c);
-                    c.fd = devnull;
-                    c.stack_depth = (unsigned)stack;
-                    c.clock = clock;
-                    c.flags = GT_CAP_NO_ATEXIT;
-                    if (gt_cap_start(&c) != GT_OK) return 1;
-                    job j = {kind, stack};
-                    gt_cap_stats a, b;
-                    gt_cap_get_stats(&a);
-                    double t = run(threads, &j);
-                    gt_cap_stop();
-                    gt_cap_get_stats(&b);
-                    if (t < best) best = t;
-                    bpe = (double)(b.bytes - a.bytes) / (double)(b.events - a.events);
-                }
-                double events = (double)n * (kind ? 2 : 1);
-                printf("%-28s %7d %5d %10.1f %12.0f %11.2f\n", kinds[kind], threads, stack, best * 1e9 / events,
-                       events * threads / best, bpe);
-            }
-        }
-    }
+    for (int kind = 0; kind < 2; kind++)
+        for (int stack = 0; stack <= 16; stack += 16)
+            for (int threads = 1; threads <= 2; threads++)
+                if (measure(kind, stack, threads, GT_CAP_UNWIND_FP, runs, clock) != 0) return 1;
+    /* The same 16-frame calls with libunwind's walk (DWARF CFI, no frame pointers needed). */
+    for (int kind = 0; kind < 2; kind++)
+        for (int threads = 1; threads <= 2; threads++)
+            if (measure(kind, 16, threads, GT_CAP_UNWIND_LIBUNWIND, runs, clock) != 0) break;
     /* Not recording: what a disabled call costs. */
     for (int kind = 0; kind < 2; kind++) {
         job j = {kind, 0};

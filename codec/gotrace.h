@@ -111,7 +111,8 @@ GT_API const char *gt_version_string(void);
     X(GT_ERR_DST_TOO_SMALL, 44, "destination buffer too small")                            \
     X(GT_ERR_STATE, 45, "call not valid in this state")                                    \
     X(GT_ERR_TEXT_SYNTAX, 46, "text syntax error")                                         \
-    X(GT_ERR_INTERNAL, 47, "internal error")
+    X(GT_ERR_INTERNAL, 47, "internal error")                                              \
+    X(GT_ERR_UNAVAILABLE, 48, "an optional component is not available")
 
 #define GT_STATUS_ENUM_ITEM(name, value, text) name = value,
 typedef enum gt_status { GT_STATUS_LIST(GT_STATUS_ENUM_ITEM) GT_STATUS_MAX_ } gt_status;

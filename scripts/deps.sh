@@ -14,7 +14,7 @@
 set -euo pipefail
 
 BASE_PKGS=(make gcc pkg-config time libcmocka-dev libxxhash-dev clang llvm libclang-rt-14-dev afl++
-           golang-go golang-1.19-src)
+           libunwind8 golang-go golang-1.19-src)
 BPO_PKGS=(golang-1.21-go golang-1.22-go golang-1.23-go golang-1.23-src)
 BPO_SUITE=bookworm-backports
 BPO_FILE=/etc/apt/sources.list.d/gotrace-backports.sources

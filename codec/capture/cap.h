@@ -185,6 +185,7 @@ typedef struct cap_state {
     _Atomic int membarrier;        /* 1: writers enter without a fence (cap_fence_writers) */
     _Atomic int running;
     _Atomic unsigned stack_depth;
+    int (*_Atomic unwind)(void **, int); /* unw_backtrace when GT_CAP_UNWIND_LIBUNWIND, else NULL */
     uint64_t trace;                /* count of starts (threads born per trace) */
     uint64_t last_gen;             /* last generation used (a new trace continues after it) */
     uint64_t first_gen;
@@ -326,6 +327,10 @@ void cap_reason_strings(void);
 
 /* cap_stack.c */
 size_t cap_fp_walk(uintptr_t *pcs, size_t max, const void *fp, uintptr_t lo, uintptr_t hi);
+/* libunwind's walk, from the return address of the API function whose frame is fp. */
+size_t cap_unw_walk(int (*unw)(void **, int), uintptr_t *pcs, size_t max, const void *fp);
+/* Load unw_backtrace (once); NULL when libunwind is not there. */
+int (*cap_unw_load(void))(void **, int);
 uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t n);
 void cap_stack_bounds(uintptr_t *lo, uintptr_t *hi); /* this thread's stack */
 /* Advancer: append the stacks of every thread's table of gen's parity, and

@@ -463,6 +463,7 @@ gt_status gt_cap_start(const gt_cap_config *c)
     if (!c) return GT_ERR_INVALID_ARGUMENT;
     unsigned version = c->version ? c->version : 26;
     if (version != 23 && version != 25 && version != 26) return GT_ERR_INVALID_ARGUMENT;
+    if (c->unwind != GT_CAP_UNWIND_FP && c->unwind != GT_CAP_UNWIND_LIBUNWIND) return GT_ERR_INVALID_ARGUMENT;
     int outputs = (c->fd >= 0) + (c->path != NULL) + (c->write != NULL);
     bool flight = c->flags & GT_CAP_FLIGHT;
     if (flight ? outputs != 0 : outputs != 1) return GT_ERR_INVALID_ARGUMENT;
@@ -487,6 +488,12 @@ gt_status gt_cap_start(const gt_cap_config *c)
     const char *env = getenv("GOTRACE_ADVANCE_PERIOD");
     if (env) parse_period(env, &G.period_ns);
     gt_cap_set_stack_depth(G.cfg.stack_depth);
+    int (*unw)(void **, int) = NULL;
+    if (c->unwind == GT_CAP_UNWIND_LIBUNWIND && !(unw = cap_unw_load())) {
+        pthread_mutex_unlock(&G.adv_lock);
+        return GT_ERR_UNAVAILABLE;
+    }
+    atomic_store_explicit(&G.unwind, unw, memory_order_relaxed);
     G.out_failed = 0;
     G.out_fd = -1;
     G.close_fd = 0;

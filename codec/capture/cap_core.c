@@ -228,13 +228,16 @@ static inline bool reserve(cap_thread *t, uint64_t g, uint64_t now, bool force)
 #define PUT3(t, g, now, ty, a, b, c) put(t, g, now, ty, 3, a, b, c, 0)
 #define PUT4(t, g, now, ty, a, b, c, d) put(t, g, now, ty, 4, a, b, c, d)
 
-/* The caller's stack: frame-pointer walk from the API function's frame. */
+/* The caller's stack from the API function's frame: frame pointers, or
+ * libunwind when the trace asked for it. */
 static inline uint64_t stack_here(cap_thread *t, uint64_t g, const void *fp)
 {
     unsigned depth = atomic_load_explicit(&G.stack_depth, memory_order_relaxed);
     if (!depth) return 0;
     uintptr_t pcs[CAP_MAX_FRAMES];
-    size_t n = cap_fp_walk(pcs, depth, fp, t->stack_lo, t->stack_hi);
+    int (*unw)(void **, int) = atomic_load_explicit(&G.unwind, memory_order_relaxed);
+    size_t n = GT_UNLIKELY(unw != NULL) ? cap_unw_walk(unw, pcs, depth, fp)
+                                        : cap_fp_walk(pcs, depth, fp, t->stack_lo, t->stack_hi);
     return n ? cap_stack_id(t, g, pcs, n) : 0;
 }
 

@@ -41,10 +41,19 @@ void cap_stack_bounds(uintptr_t *lo, uintptr_t *hi)
     pthread_attr_destroy(&a);
 }
 
+/* User-space code lies below 2^47 on x86-64 and 2^48 on arm64 (Linux). */
+#if UINTPTR_MAX > 0xffffffffu
+#define CAP_PC_LIMIT ((uintptr_t)1 << 48)
+#else
+#define CAP_PC_LIMIT UINTPTR_MAX
+#endif
+
 /* Follow saved frame pointers from fp: each frame holds the caller's frame
  * pointer and the return address. Stops at max frames, or when the next
  * frame is not above the current one, misaligned, or off the thread's stack,
- * so a frame without a frame pointer (libc's) ends the walk safely. */
+ * or the return address cannot be code, so a frame without a frame pointer
+ * (libc's) ends the walk safely; one that leaves a plausible pointer in the
+ * register can still add a wrong frame, which libunwind would not. */
 __attribute__((no_sanitize_address)) size_t cap_fp_walk(uintptr_t *pcs, size_t max, const void *fp, uintptr_t lo,
                                                         uintptr_t hi)
 {
@@ -53,12 +62,51 @@ __attribute__((no_sanitize_address)) size_t cap_fp_walk(uintptr_t *pcs, size_t m
     while (n < max && f >= lo && hi >= 16 && f <= hi - 16 && (f & 7) == 0) {
         const uintptr_t *frame = (const uintptr_t *)f;
         uintptr_t ret = frame[1], next = frame[0];
-        if (ret < 4096) break;
+        if (ret < 4096 || ret >= CAP_PC_LIMIT) break; /* not a code address: a frame without a frame pointer */
         pcs[n++] = ret;
         if (next <= f) break;
         f = next;
     }
     return n;
+}
+
+/* libunwind: unw_backtrace() starts inside the capture layer, so the frames
+ * up to the API function's return address (read from its frame, which has a
+ * frame pointer: the layer is built with them) are dropped. If that address
+ * is not among the first few, the stack is not recorded rather than wrong. */
+#define CAP_UNW_SLACK 8
+size_t cap_unw_walk(int (*unw)(void **, int), uintptr_t *pcs, size_t max, const void *fp)
+{
+    void *buf[CAP_MAX_FRAMES + CAP_UNW_SLACK];
+    if (max > CAP_MAX_FRAMES) max = CAP_MAX_FRAMES;
+    int got = unw(buf, (int)(max + CAP_UNW_SLACK));
+    uintptr_t ret = ((const uintptr_t *)fp)[1];
+    int i = 0;
+    while (i < got && i < CAP_UNW_SLACK && (uintptr_t)buf[i] != ret) i++;
+    if (i >= got || i >= CAP_UNW_SLACK) return 0;
+    size_t n = 0;
+    while (i < got && n < max) pcs[n++] = (uintptr_t)buf[i++];
+    return n;
+}
+
+typedef int (*cap_unw_fn)(void **, int);
+static cap_unw_fn unw_fn;
+static pthread_once_t unw_once = PTHREAD_ONCE_INIT;
+
+/* RTLD_LOCAL: libunwind's own _Unwind_* must not take the place of
+ * libgcc's for the rest of the program. Never closed. */
+static void unw_load_once(void)
+{
+    void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return;
+    void *sym = dlsym(h, "unw_backtrace");
+    if (sym) memcpy(&unw_fn, &sym, sizeof unw_fn); /* object to function pointer, as POSIX allows */
+}
+
+int (*cap_unw_load(void))(void **, int)
+{
+    pthread_once(&unw_once, unw_load_once);
+    return unw_fn;
 }
 
 uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t n)

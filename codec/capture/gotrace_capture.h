@@ -79,6 +79,18 @@ typedef enum gt_cap_clock {
 
 /*! gt_cap_config : fill with gt_cap_config_init(), then set what you need.
  *  Exactly one output: fd, path or write (none with GT_CAP_FLIGHT). */
+/* Stack walking. Frame pointers are the default: no dependency, ~2 ns a
+ * frame, but a frame compiled without them (-fomit-frame-pointer, most of
+ * libc) ends the walk. libunwind's unw_backtrace follows the DWARF call-frame
+ * information instead, so it walks through such frames too, at several
+ * times the cost; it is loaded by gt_cap_start() with dlopen("libunwind.so.8")
+ * and RTLD_LOCAL, so its _Unwind_* functions never replace the program's
+ * (C++ exceptions keep libgcc's unwinder). Debian: libunwind8. */
+typedef enum gt_cap_unwind {
+    GT_CAP_UNWIND_FP = 0,   /* saved frame pointers, bounded by the thread's stack */
+    GT_CAP_UNWIND_LIBUNWIND /* unw_backtrace(); gt_cap_start() fails with GT_ERR_UNAVAILABLE without it */
+} gt_cap_unwind;
+
 typedef struct gt_cap_config {
     unsigned version;          /* trace format: 26 (go 1.26, Go 1.26+ tools; default) or 23 (Go 1.23-1.25 tools) */
     unsigned flags;            /* GT_CAP_* */
@@ -93,6 +105,7 @@ typedef struct gt_cap_config {
     uint64_t flight_min_age_ns;/* ... and generations younger than this (default 10 s) */
     unsigned stack_depth;      /* frames recorded per event (default 32, 0 = no stacks, at most 128) */
     gt_cap_clock clock;
+    gt_cap_unwind unwind;      /* how stacks are walked (default: frame pointers) */
 } gt_cap_config;
 
 /*! gt_cap_config_init() : defaults (go 1.26, background writer, 1 s, 32 frames). */
@@ -102,7 +115,9 @@ GT_API void gt_cap_config_init(gt_cap_config *c);
  *  GT_CAP_ON_DEMAND, starts the writer thread.
  *  @return GT_OK; GT_ERR_STATE (already running, or in a forked child of a
  *          recording process); GT_ERR_INVALID_ARGUMENT (no or several outputs,
- *          unknown version); GT_ERR_IO (path cannot be opened); GT_ERR_NOMEM. */
+ *          unknown version or unwinder); GT_ERR_IO (path cannot be opened);
+ *          GT_ERR_UNAVAILABLE (GT_CAP_UNWIND_LIBUNWIND and no libunwind);
+ *          GT_ERR_NOMEM. */
 GT_API gt_status gt_cap_start(const gt_cap_config *c);
 /*! gt_cap_stop() :
  *  Complete the current generation, write everything out, stop the writer

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every trace the capture unit test writes (tests/capture/test_capture_unit.c:
 # births, statuses and exits across generations, wake-ups, bad use, signals,
-# fork, thread-ID reuse, memory cap, AllocFree, restart, go 1.23 form) passes
+# fork, thread-ID reuse, memory cap, AllocFree, restart, go 1.23 form; and
+# test_capture_unwind's frame-pointer and libunwind stacks) passes
 # `gotrace validate` and Go 1.27's reader + validator; the go 1.23 ones also
 # Go 1.23's gotracevalidate. The AllocFree traces are read by Go 1.27's own
 # reader (tests/capture/gocheck, built inside Go's tree with -overlay): it
@@ -22,6 +23,13 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 make -s "$B/tests/test_capture_unit" >/dev/null 2>&1 || { echo "FAIL: build test_capture_unit"; exit 1; }
 "$B/tests/test_capture_unit" "$tmp" || fail "test_capture_unit"
+make -s "$B/tests/test_capture_unwind" >/dev/null 2>&1 || { echo "FAIL: build test_capture_unwind"; exit 1; }
+"$B/tests/test_capture_unwind" "$tmp" >"$tmp/unwind.log" 2>&1
+case $? in
+0) ;;
+77) if [ "${CI:-}" = true ] || [ "${GT_REQUIRE_ALL:-0}" = 1 ]; then fail "libunwind8 is not installed"; fi ;;
+*) cat "$tmp/unwind.log"; fail "test_capture_unwind" ;;
+esac
 n=0
 for f in "$tmp"/*.trace; do
     n=$((n + 1))
