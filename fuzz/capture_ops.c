@@ -2,7 +2,8 @@
  * the trace they produce must always be valid.
  *
  * Input: a configuration drawn from the end of the input (format go 1.23 or
- * 1.26, AllocFree on or off, flight recorder or stream, stack depth, a small
+ * 1.26, AllocFree on or off, flight recorder or stream, stack depth and with
+ * it the unwinder (odd: libunwind), a small
  * memory cap), then an op program read from the start: logs (messages of any
  * bytes, also over-long), regions and tasks (also unbalanced), blocking,
  * wake-ups (of oneself, of nobody, of stale threads), syscalls, generation
@@ -170,7 +171,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c.write = out_write;
         c.write_user = &out;
     }
-    FUZZ_OK(gt_cap_start(&c));
+    /* Odd depths walk with libunwind where it is installed (derived, so the
+     * corpus keeps its meaning). */
+    c.unwind = c.stack_depth & 1 ? GT_CAP_UNWIND_LIBUNWIND : GT_CAP_UNWIND_FP;
+    gt_status started = gt_cap_start(&c);
+    if (started == GT_ERR_UNAVAILABLE) {
+        c.unwind = GT_CAP_UNWIND_FP;
+        started = gt_cap_start(&c);
+    }
+    FUZZ_OK(started);
     memset(tasks, 0, sizeof tasks);
     last_tid = 0;
     prog g = {data, fuzz_producer_remaining(&fp), 0};

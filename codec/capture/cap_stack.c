@@ -78,6 +78,7 @@ __attribute__((no_sanitize_address)) size_t cap_fp_walk(uintptr_t *pcs, size_t m
 size_t cap_unw_walk(int (*unw)(void **, int), uintptr_t *pcs, size_t max, const void *fp)
 {
     void *buf[CAP_MAX_FRAMES + CAP_UNW_SLACK];
+    if (!fp) return 0; /* an event the layer makes itself (a thread's exit) */
     if (max > CAP_MAX_FRAMES) max = CAP_MAX_FRAMES;
     int got = unw(buf, (int)(max + CAP_UNW_SLACK));
     uintptr_t ret = ((const uintptr_t *)fp)[1];
