@@ -646,12 +646,13 @@ static void test_status_names(void **state)
     assert_int_equal(GT_ERR_BAD_EVENT, 34);
     assert_int_equal(GT_ERR_LIMIT, 40);
     assert_int_equal(GT_ERR_INTERNAL, 47);
+    assert_int_equal(GT_ERR_UNAVAILABLE, 48);
 }
 
 static void test_status_unknown(void **state)
 {
     (void)state;
-    static const int unknown[] = {3, 9, 36, 39, 48, 99, 1000};
+    static const int unknown[] = {3, 9, 36, 39, 49, 99, 1000};
     for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
         gt_status s = (gt_status)unknown[i];
         assert_string_equal(gt_status_name(s), "GT_UNKNOWN_STATUS");
