@@ -320,9 +320,31 @@ static inline uint64_t cap_string_id(cap_thread *t, uint64_t gen, const gt_cap_s
     if (GT_LIKELY((uint32_t)(w >> 32) == (uint32_t)gen && (uint32_t)w)) return (uint32_t)w;
     return cap_string_claim(t, gen, s);
 }
-uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n);
-uint64_t cap_type_id(cap_thread *t, uint64_t gen, const gt_cap_type *ty, uint64_t now);
 uint64_t cap_take_id(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen);
+/* A log message: a fresh ID and its String record every time (Go's emit),
+ * inline on the hot path; the ID block and the Strings batch are refilled
+ * out of line. 0 when the memory cap is reached. */
+static inline uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n)
+{
+    if (n == 0) return 0;
+    cap_ids *ids = &t->sid[gen & 1];
+    uint64_t id = GT_LIKELY(ids->gen == gen && ids->next != ids->end) ? ids->next
+                                                                       : cap_take_id(ids, &G.str_next[gen & 1], gen);
+    size_t need = 1 + 2 * GT_UVARINT_MAX + n;
+    cap_buf *sb = t->strbuf[gen & 1];
+    if (GT_UNLIKELY(!sb || sb->b.cap - sb->b.len < need)) {
+        sb = cap_refill_str(t, gen, need);
+        if (!sb) return 0;
+    }
+    uint8_t *w = sb->b.buf + sb->b.len;
+    *w++ = GT_V2_STRING;
+    w = gt_enc_uv(gt_enc_uv(w, id), n);
+    memcpy(w, p, n);
+    sb->b.len = (size_t)(w + n - sb->b.buf);
+    ids->next++;
+    return id;
+}
+uint64_t cap_type_id(cap_thread *t, uint64_t gen, const gt_cap_type *ty, uint64_t now);
 void cap_reason_strings(void);
 
 /* cap_stack.c */

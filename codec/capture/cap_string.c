@@ -119,15 +119,6 @@ uint64_t cap_string_claim(cap_thread *t, uint64_t gen, const gt_cap_str *s)
     return claim(&m->word[gen & 1], &t->sid[gen & 1], &G.str_next[gen & 1], gen, emit_string, t, s);
 }
 
-uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n)
-{
-    if (n == 0) return 0;
-    uint64_t id = cap_take_id(&t->sid[gen & 1], &G.str_next[gen & 1], gen);
-    if (!put_string(t, gen, id, p, n)) return 0;
-    t->sid[gen & 1].next++;
-    return id;
-}
-
 /* AllocFree type record {id, address, size, ptrBytes, len, name} into the
  * thread's experimental batch of gen (its first byte says "types"). */
 static bool emit_type(cap_thread *t, uint64_t gen, uint64_t id, const void *h)
