@@ -11,10 +11,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 B=${GT_BUILD:-build}
-rc=0
-prep=$(tests/go/prepare.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/prepare.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep prepare.sh
 tmp=$B/capture/tmp/demo.$$
 mkdir -p "$tmp"
 server=

@@ -14,10 +14,8 @@ cd "$(dirname "$0")/../.." || exit 1
 B=${GT_BUILD:-build}
 n=${GT_CAPTURE_STRESS_EVENTS:-1000000}
 command -v clang >/dev/null 2>&1 || { echo "clang is not installed (scripts/deps.sh)"; exit 77; }
-rc=0
-prep=$(tests/go/prepare.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/prepare.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep prepare.sh
 tmp=build/capture/tmp/stress.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT

@@ -9,10 +9,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 gt=${GT_BUILD:-build}/gotrace
-rc=0
-prep=$(tests/go/gotests.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/gotests.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep gotests.sh
 [ -x "$gt" ] || { echo "FAIL: $gt is not built"; exit 1; }
 src=(build/go/traces/tiny-go1{21,22,23,24,25,26,27}.trace build/go/traces/go127-gens.trace
      build/go/traces/go125-allocfree.trace build/go/gotests/go12*.trace)

@@ -21,10 +21,8 @@ gen=$B/tools/encode_sample
 go=build/go
 seeds=${GT_ENCODE_SEEDS:-12}
 
-rc=0
-prep=$(tests/go/prepare.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/prepare.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep prepare.sh
 for x in "$gt" "$gen"; do [ -x "$x" ] || { echo "FAIL: $x is not built"; exit 1; }; done
 
 tmp=$(mktemp -d)

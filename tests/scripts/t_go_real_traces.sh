@@ -19,10 +19,8 @@ cd "$(dirname "$0")/../.." || exit 1
 gt=${GT_BUILD:-build}/gotrace
 go=build/go
 
-rc=0
-prep=$(tests/go/prepare.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/prepare.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep prepare.sh
 if [ ! -x "$gt" ]; then echo "FAIL: $gt is not built"; exit 1; fi
 
 tmp=$(mktemp -d)

@@ -23,10 +23,8 @@ gt=${GT_BUILD:-build}/gotrace
 dir=build/go/gotests
 report=build/reports/go-testsuite-agreement.txt
 
-rc=0
-prep=$(tests/go/gotests.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/gotests.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep gotests.sh
 if [ ! -x "$gt" ]; then echo "FAIL: $gt is not built"; exit 1; fi
 mkdir -p "$(dirname "$report")"
 

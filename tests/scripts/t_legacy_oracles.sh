@@ -32,10 +32,8 @@ report=build/reports/legacy-oracles.txt
 # Files (by the name this script gives them) on which the Go readers disagree.
 EXPECTED_DISAGREEMENTS="fuzz-4055b17cae1a3443"
 
-rc=0
-prep=$(tests/go/gotests.sh 2>&1) || rc=$?
-if [ $rc -eq 77 ]; then echo "$prep" | tail -n 1; exit 77; fi
-if [ $rc -ne 0 ]; then echo "$prep"; echo "FAIL: tests/go/gotests.sh exited $rc"; exit 1; fi
+. tests/scripts/go_prep.sh
+go_prep gotests.sh
 [ -x "$gt" ] || { echo "FAIL: $gt is not built"; exit 1; }
 mkdir -p "$(dirname "$report")"
 tmp=$(mktemp -d)
