@@ -180,12 +180,14 @@ typedef struct cap_gen_blob { /* one complete generation kept by the flight reco
     uint8_t *data;
 } cap_gen_blob;
 
+typedef int (*cap_unw_fn)(void **, int); /* libunwind's unw_backtrace */
+
 typedef struct cap_state {
     _Atomic uint64_t gen;          /* current generation; 0 = not recording */
     _Atomic int membarrier;        /* 1: writers enter without a fence (cap_fence_writers) */
     _Atomic int running;
     _Atomic unsigned stack_depth;
-    int (*_Atomic unwind)(void **, int); /* unw_backtrace when GT_CAP_UNWIND_LIBUNWIND, else NULL */
+    cap_unw_fn _Atomic unwind;     /* unw_backtrace when GT_CAP_UNWIND_LIBUNWIND, else NULL */
     uint64_t trace;                /* count of starts (threads born per trace) */
     uint64_t last_gen;             /* last generation used (a new trace continues after it) */
     uint64_t first_gen;
@@ -320,27 +322,39 @@ static inline uint64_t cap_string_id(cap_thread *t, uint64_t gen, const gt_cap_s
     if (GT_LIKELY((uint32_t)(w >> 32) == (uint32_t)gen && (uint32_t)w)) return (uint32_t)w;
     return cap_string_claim(t, gen, s);
 }
-uint64_t cap_take_id(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen);
-/* A log message: a fresh ID and its String record every time (Go's emit),
- * inline on the hot path; the ID block and the Strings batch are refilled
- * out of line. 0 when the memory cap is reached. */
-static inline uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n)
+void cap_ids_refill(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen);
+/* The thread's next ID of a kind in gen (taken from its block; the block is
+ * refilled from the shared counter out of line). */
+static inline uint64_t cap_take_id(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen)
 {
-    if (n == 0) return 0;
-    cap_ids *ids = &t->sid[gen & 1];
-    uint64_t id = GT_LIKELY(ids->gen == gen && ids->next != ids->end) ? ids->next
-                                                                       : cap_take_id(ids, &G.str_next[gen & 1], gen);
+    if (GT_UNLIKELY(ids->gen != gen || ids->next == ids->end)) cap_ids_refill(ids, counter, gen);
+    return ids->next;
+}
+/* Write `05 id len bytes` into the thread's Strings batch of gen, refilled
+ * out of line. false when the memory cap is reached. */
+static inline bool cap_put_string(cap_thread *t, uint64_t gen, uint64_t id, const char *p, size_t n)
+{
     size_t need = 1 + 2 * GT_UVARINT_MAX + n;
     cap_buf *sb = t->strbuf[gen & 1];
     if (GT_UNLIKELY(!sb || sb->b.cap - sb->b.len < need)) {
         sb = cap_refill_str(t, gen, need);
-        if (!sb) return 0;
+        if (!sb) return false;
     }
     uint8_t *w = sb->b.buf + sb->b.len;
     *w++ = GT_V2_STRING;
     w = gt_enc_uv(gt_enc_uv(w, id), n);
     memcpy(w, p, n);
     sb->b.len = (size_t)(w + n - sb->b.buf);
+    return true;
+}
+/* A log message: a fresh ID and its String record every time (Go's emit).
+ * 0 when the memory cap is reached. */
+static inline uint64_t cap_unique_string(cap_thread *t, uint64_t gen, const char *p, size_t n)
+{
+    if (n == 0) return 0;
+    cap_ids *ids = &t->sid[gen & 1];
+    uint64_t id = cap_take_id(ids, &G.str_next[gen & 1], gen);
+    if (!cap_put_string(t, gen, id, p, n)) return 0;
     ids->next++;
     return id;
 }
@@ -350,9 +364,9 @@ void cap_reason_strings(void);
 /* cap_stack.c */
 size_t cap_fp_walk(uintptr_t *pcs, size_t max, const void *fp, uintptr_t lo, uintptr_t hi);
 /* libunwind's walk, from the return address of the API function whose frame is fp. */
-size_t cap_unw_walk(int (*unw)(void **, int), uintptr_t *pcs, size_t max, const void *fp);
+size_t cap_unw_walk(cap_unw_fn unw, uintptr_t *pcs, size_t max, const void *fp);
 /* Load unw_backtrace (once); NULL when libunwind is not there. */
-int (*cap_unw_load(void))(void **, int);
+cap_unw_fn cap_unw_load(void);
 uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t n);
 void cap_stack_bounds(uintptr_t *lo, uintptr_t *hi); /* this thread's stack */
 /* Advancer: append the stacks of every thread's table of gen's parity, and

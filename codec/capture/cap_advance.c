@@ -488,7 +488,7 @@ gt_status gt_cap_start(const gt_cap_config *c)
     const char *env = getenv("GOTRACE_ADVANCE_PERIOD");
     if (env) parse_period(env, &G.period_ns);
     gt_cap_set_stack_depth(G.cfg.stack_depth);
-    int (*unw)(void **, int) = NULL;
+    cap_unw_fn unw = NULL;
     if (c->unwind == GT_CAP_UNWIND_LIBUNWIND && !(unw = cap_unw_load())) {
         pthread_mutex_unlock(&G.adv_lock);
         return GT_ERR_UNAVAILABLE;

@@ -235,7 +235,7 @@ static inline uint64_t stack_here(cap_thread *t, uint64_t g, const void *fp)
     unsigned depth = atomic_load_explicit(&G.stack_depth, memory_order_relaxed);
     if (!depth) return 0;
     uintptr_t pcs[CAP_MAX_FRAMES];
-    int (*unw)(void **, int) = atomic_load_explicit(&G.unwind, memory_order_relaxed);
+    cap_unw_fn unw = atomic_load_explicit(&G.unwind, memory_order_relaxed);
     size_t n = GT_UNLIKELY(unw != NULL) ? cap_unw_walk(unw, pcs, depth, fp)
                                         : cap_fp_walk(pcs, depth, fp, t->stack_lo, t->stack_hi);
     return n ? cap_stack_id(t, g, pcs, n) : 0;

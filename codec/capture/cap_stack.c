@@ -75,7 +75,7 @@ __attribute__((no_sanitize_address)) size_t cap_fp_walk(uintptr_t *pcs, size_t m
  * frame pointer: the layer is built with them) are dropped. If that address
  * is not among the first few, the stack is not recorded rather than wrong. */
 #define CAP_UNW_SLACK 8
-size_t cap_unw_walk(int (*unw)(void **, int), uintptr_t *pcs, size_t max, const void *fp)
+size_t cap_unw_walk(cap_unw_fn unw, uintptr_t *pcs, size_t max, const void *fp)
 {
     void *buf[CAP_MAX_FRAMES + CAP_UNW_SLACK];
     if (!fp) return 0; /* an event the layer makes itself (a thread's exit) */
@@ -90,7 +90,6 @@ size_t cap_unw_walk(int (*unw)(void **, int), uintptr_t *pcs, size_t max, const 
     return n;
 }
 
-typedef int (*cap_unw_fn)(void **, int);
 static cap_unw_fn unw_fn;
 static pthread_once_t unw_once = PTHREAD_ONCE_INIT;
 
@@ -104,7 +103,7 @@ static void unw_load_once(void)
     if (sym) memcpy(&unw_fn, &sym, sizeof unw_fn); /* object to function pointer, as POSIX allows */
 }
 
-int (*cap_unw_load(void))(void **, int)
+cap_unw_fn cap_unw_load(void)
 {
     pthread_once(&unw_once, unw_load_once);
     return unw_fn;

@@ -63,27 +63,11 @@ gt_cap_type *gt_cap_type_make(const char *name, uint64_t size, uint64_t ptr_byte
     return t;
 }
 
-uint64_t cap_take_id(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen)
+void cap_ids_refill(cap_ids *ids, _Atomic uint64_t *counter, uint64_t gen)
 {
-    if (ids->gen != gen || ids->next == ids->end) {
-        ids->next = atomic_fetch_add_explicit(counter, ID_BLOCK, memory_order_relaxed);
-        ids->end = ids->next + ID_BLOCK;
-        ids->gen = gen;
-    }
-    return ids->next;
-}
-
-/* Write `05 id len bytes` into the thread's Strings batch of gen. */
-static bool put_string(cap_thread *t, uint64_t gen, uint64_t id, const char *p, size_t n)
-{
-    cap_buf *sb = cap_refill_str(t, gen, 1 + 2 * GT_UVARINT_MAX + n);
-    if (!sb) return false;
-    uint8_t *w = sb->b.buf + sb->b.len;
-    *w++ = GT_V2_STRING;
-    w = gt_enc_uv(gt_enc_uv(w, id), n);
-    memcpy(w, p, n);
-    sb->b.len = (size_t)(w + n - sb->b.buf);
-    return true;
+    ids->next = atomic_fetch_add_explicit(counter, ID_BLOCK, memory_order_relaxed);
+    ids->end = ids->next + ID_BLOCK;
+    ids->gen = gen;
 }
 
 /* Claim word[gen & 1] of a handle for gen, or read the winner's ID. The
@@ -109,7 +93,7 @@ static uint64_t claim(_Atomic uint64_t *word, cap_ids *ids, _Atomic uint64_t *co
 static bool emit_string(cap_thread *t, uint64_t gen, uint64_t id, const void *h)
 {
     const gt_cap_str *s = h;
-    return put_string(t, gen, id, s->text, s->len);
+    return cap_put_string(t, gen, id, s->text, s->len);
 }
 
 uint64_t cap_string_claim(cap_thread *t, uint64_t gen, const gt_cap_str *s)

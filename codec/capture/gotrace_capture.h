@@ -77,8 +77,6 @@ typedef enum gt_cap_clock {
     GT_CAP_CLOCK_MONOTONIC  /* clock_gettime(CLOCK_MONOTONIC) / 64, as Go on Linux */
 } gt_cap_clock;
 
-/*! gt_cap_config : fill with gt_cap_config_init(), then set what you need.
- *  Exactly one output: fd, path or write (none with GT_CAP_FLIGHT). */
 /* Stack walking. Frame pointers are the default: no dependency, ~2 ns a
  * frame, but a frame compiled without them (-fomit-frame-pointer, most of
  * libc) ends the walk. libunwind's unw_backtrace follows the DWARF call-frame
@@ -91,6 +89,8 @@ typedef enum gt_cap_unwind {
     GT_CAP_UNWIND_LIBUNWIND /* unw_backtrace(); gt_cap_start() fails with GT_ERR_UNAVAILABLE without it */
 } gt_cap_unwind;
 
+/*! gt_cap_config : fill with gt_cap_config_init(), then set what you need.
+ *  Exactly one output: fd, path or write (none with GT_CAP_FLIGHT). */
 typedef struct gt_cap_config {
     unsigned version;          /* trace format: 26 (go 1.26, Go 1.26+ tools; default) or 23 (Go 1.23-1.25 tools) */
     unsigned flags;            /* GT_CAP_* */
