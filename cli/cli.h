@@ -48,8 +48,6 @@ gt_parser *cli_file_parser(cli_file *f, unsigned flags);
 /* All of the input at once (a regular file mapped, a stream read into
  * memory); NULL, with a message printed, on failure. Freed by cli_file_close. */
 const uint8_t *cli_file_bytes(cli_file *f, size_t *size);
-/* The parser will not read the mapping before offset again (a Sync's offset). */
-void cli_file_release(cli_file *f, uint64_t offset);
 void cli_file_close(cli_file *f);
 
 /* The encoded size of an item on the wire (batch headers: header only). */

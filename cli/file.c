@@ -108,7 +108,21 @@ gt_reader *cli_file_reader(cli_file *f, int validate)
     return r;
 }
 
-static void release_cb(void *user, uint64_t offset) { cli_file_release(user, offset); }
+/* gt_parser_set_release's callback: the parser will not read the mapping
+ * before offset again. */
+static void release_cb(void *user, uint64_t offset)
+{
+    cli_file *f = user;
+    long pagesize = sysconf(_SC_PAGESIZE);
+    uint64_t page = pagesize > 0 ? (uint64_t)pagesize : 4096;
+    uint64_t end = offset / page * page;
+    if (end > f->map_size) end = f->map_size / page * page;
+    if (end <= f->released) return;
+    /* MAP_PRIVATE read-only file pages: dropped pages are read again from the
+     * file if ever touched, so this can only cost time, never correctness. */
+    madvise((void *)(uintptr_t)(f->map + f->released), (size_t)(end - f->released), MADV_DONTNEED);
+    f->released = end;
+}
 
 gt_parser *cli_file_parser(cli_file *f, unsigned flags)
 {
@@ -185,19 +199,6 @@ const uint8_t *cli_file_bytes(cli_file *f, size_t *size)
     return buf;
 }
 
-void cli_file_release(cli_file *f, uint64_t offset)
-{
-    if (!f->map) return;
-    long pagesize = sysconf(_SC_PAGESIZE);
-    uint64_t page = pagesize > 0 ? (uint64_t)pagesize : 4096;
-    uint64_t end = offset / page * page;
-    if (end > f->map_size) end = f->map_size / page * page;
-    if (end <= f->released) return;
-    /* MAP_PRIVATE read-only file pages: dropped pages are read again from the
-     * file if ever touched, so this can only cost time, never correctness. */
-    madvise((void *)(uintptr_t)(f->map + f->released), (size_t)(end - f->released), MADV_DONTNEED);
-    f->released = end;
-}
 
 void cli_file_close(cli_file *f)
 {

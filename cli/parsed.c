@@ -54,10 +54,7 @@ int cli_dump_parsed(const char *path)
     }
     gt_parsed ev;
     gt_status s;
-    while ((s = gt_parser_next(p, &ev)) == GT_OK && !o.error) {
-        if (ev.kind == GT_PARSED_SYNC) cli_file_release(&f, ev.offset);
-        emit(&o, &ev);
-    }
+    while ((s = gt_parser_next(p, &ev)) == GT_OK && !o.error) emit(&o, &ev);
     flush_out(&o);
     int rc = EXIT_VALID;
     if (o.error || fflush(stdout) != 0) {

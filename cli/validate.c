@@ -65,7 +65,7 @@ static int semantic(cli_file *f, verdict *v)
     v->semantic = true;
     gt_parsed ev;
     gt_status s;
-    while ((s = gt_parser_next_sync(p, &ev, NULL)) == GT_OK) cli_file_release(f, ev.offset);
+    while ((s = gt_parser_next_sync(p, &ev, NULL)) == GT_OK) {}
     gt_parse_counts c;
     gt_parser_counts(p, &c);
     v->status = s;
