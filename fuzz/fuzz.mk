@@ -16,7 +16,7 @@ AFL_CC  ?= afl-clang-fast
 AFL_DRIVER ?= /usr/lib/afl/libAFLDriver.a
 
 FUZZ_DECODE_TARGETS := header_varint v2_decode legacy_decode decode_chunked decode_tiny_memory dump \
-                       $(basename $(notdir $(wildcard fuzz/order_parse.c)))
+                       $(basename $(notdir $(wildcard fuzz/order_parse.c fuzz/legacy_semantic.c)))
 # Targets that need the encoder/text assembler (codec/gotrace.h "Writing" API) join when their file exists.
 FUZZ_WRITE_TARGETS := $(basename $(notdir $(wildcard fuzz/round_trip.c fuzz/text_asm.c fuzz/encoder_ops.c)))
 # The capture layer's harness joins when its file exists; its extra objects are

@@ -38,7 +38,7 @@ external_seeds() {
     local t=$1 fam=both
     case $t in
     v2_decode|round_trip|order_parse) fam=v2 ;;
-    legacy_decode) fam=legacy ;;
+    legacy_decode|legacy_semantic) fam=legacy ;;
     text_asm) ls build/go/gotests/*.txt 2>/dev/null || true; return 0 ;; # Go's raw text form of its tests
     encoder_ops) return 0 ;;
     esac

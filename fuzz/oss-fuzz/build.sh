@@ -31,7 +31,7 @@ for f in codec/*/*.c fuzz/fuzz_trace.c fuzz/fuzz_data_producer.c; do
 done
 
 targets="header_varint v2_decode legacy_decode decode_chunked decode_tiny_memory dump"
-for t in order_parse round_trip text_asm encoder_ops capture_ops; do [ -f fuzz/$t.c ] && targets="$targets $t"; done
+for t in order_parse legacy_semantic round_trip text_asm encoder_ops capture_ops; do [ -f fuzz/$t.c ] && targets="$targets $t"; done
 build_target() { # name source extra-objects...
     local name=$1 src=$2
     shift 2

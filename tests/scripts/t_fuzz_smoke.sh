@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz-smoke`: every fuzz target for 40 s (SMOKE_SECONDS) under
 # libFuzzer with ASan+UBSan, two at a time; any finding fails. Long (about 4
-# minutes for 12 targets), so it runs only in CI (CI=true) or when asked
+# minutes for 13 targets), so it runs only in CI (CI=true) or when asked
 # (GT_FUZZ_SMOKE=1); otherwise skipped. Campaigns are `make fuzz` / `make afl`.
 set -u
 cd "$(dirname "$0")/../.."
