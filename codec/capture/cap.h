@@ -166,6 +166,8 @@ struct gt_cap_str {
 };
 struct gt_cap_type {
     _Atomic uint64_t word[2];
+    struct gt_cap_type *next; /* intern table chain */
+    uint64_t hash;
     uint64_t size, ptr_bytes;
     uint32_t len;
     char name[];
@@ -308,6 +310,7 @@ void cap_fence_writers(void);
 cap_thread *cap_slot(uint32_t i);
 int cap_process_init(void);
 void cap_threads_new_trace(void);
+void cap_forked_child_reset(void); /* a forked child's first start; adv_lock held */
 uint32_t cap_self_busy(uint32_t v); /* mark the caller's own slot (advancing), returns the old flag */
 
 /* cap_string.c */

@@ -468,9 +468,13 @@ gt_status gt_cap_start(const gt_cap_config *c)
     bool flight = c->flags & GT_CAP_FLIGHT;
     if (flight ? outputs != 0 : outputs != 1) return GT_ERR_INVALID_ARGUMENT;
     pthread_mutex_lock(&G.adv_lock);
-    if (atomic_load(&G.running) || G.forked) {
+    if (atomic_load(&G.running)) {
         pthread_mutex_unlock(&G.adv_lock);
         return GT_ERR_STATE;
+    }
+    if (G.forked) {
+        cap_forked_child_reset();
+        ring_free();
     }
     if (!cap_process_init()) {
         pthread_mutex_unlock(&G.adv_lock);

@@ -777,11 +777,16 @@ static void atfork_parent(void)
     pthread_mutex_unlock(&G.adv_lock);
 }
 /* The child has one thread and shares the parent's output: it records
- * nothing and never writes (the parent's trace stays whole). */
+ * nothing and never writes (the parent's trace stays whole) until it starts
+ * a trace of its own (cap_forked_child_reset). Generation numbers go on from
+ * the parent's current one, so no string or type handle keeps an ID the
+ * child's trace never defined. */
 static void atfork_child(void)
 {
     atomic_store(&G.membarrier, 0); /* the child's memory is not registered */
-    if (atomic_load(&G.running)) G.forked = 1;
+    G.forked = 1;
+    uint64_t g = atomic_load(&G.gen);
+    if (g > G.last_gen) G.last_gen = g;
     atomic_store(&G.gen, 0);
     atomic_store(&G.running, 0);
     G.writer_started = 0;
@@ -824,6 +829,44 @@ int cap_process_init(void)
     cap_reason_strings();
     done = 1;
     return 1;
+}
+
+static void drop_buf(cap_buf **b)
+{
+    if (*b) cap_buf_put(*b);
+    *b = NULL;
+}
+
+/* A forked child's first start: the parent's threads do not exist here, and
+ * what their buffers hold is the parent's to write. Every buffer goes back to
+ * the free list unwritten, every slot is freed (cap_threads_new_trace), and
+ * this thread attaches afresh, with its own M ID and a new G, on its next
+ * call. The child's memory is registered for membarrier on its own. */
+void cap_forked_child_reset(void)
+{
+    pthread_mutex_lock(&G.slot_lock);
+    uint32_t n = G.slots ? atomic_load_explicit(&G.nslots, memory_order_acquire) : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        cap_thread *t = &G.slots[i];
+        for (unsigned p = 0; p < 2; p++) {
+            for (unsigned e = 0; e < CAP_NEXP; e++) drop_buf(&t->buf[p][e]);
+            drop_buf(&t->strbuf[p]);
+        }
+        atomic_store_explicit(&t->slot_state, CAP_SLOT_DEAD, memory_order_release);
+    }
+    pthread_mutex_unlock(&G.slot_lock);
+    for (uint64_t p = 0; p < 2; p++) {
+        cap_buf *b = cap_buf_pop_all(p);
+        while (b) {
+            cap_buf *next = b->next;
+            cap_buf_put(b);
+            b = next;
+        }
+    }
+    if (self && self != &exited) pthread_setspecific(G.key, NULL);
+    self = NULL;
+    membarrier_init();
+    G.forked = 0;
 }
 
 /* A new trace: every thread is born again on its first event; slots of dead

@@ -11,9 +11,14 @@
 #define _GNU_SOURCE 1
 #endif
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -27,18 +32,80 @@
 /*-************************************
  *  Capture (hot path)
  **************************************/
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* The mapping of /proc/self/maps that holds addr, read with read(2) into a
+ * fixed buffer and parsed as it streams: "start-end perms ..." per line. */
+static int maps_find(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[1024];
+    uintptr_t v[2] = {0, 0};
+    unsigned field = 0; /* 0: start, 1: end, 2: the rest of the line */
+    int found = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (ssize_t i = 0; i < n && !found; i++) {
+            char c = buf[i];
+            int d = hex_digit(c);
+            if (c == '\n') {
+                field = 0;
+                v[0] = v[1] = 0;
+            } else if (field < 2 && d >= 0) {
+                v[field] = v[field] << 4 | (uintptr_t)d;
+            } else if (field == 0 && c == '-') {
+                field = 1;
+            } else if (field < 2) {
+                found = field == 1 && addr >= v[0] && addr < v[1];
+                field = 2;
+            }
+        }
+        if (found) break;
+    }
+    close(fd);
+    if (found) {
+        *lo = v[0];
+        *hi = v[1];
+    }
+    return found;
+}
+
+/* This thread's stack, found without allocating: attach may run inside a
+ * signal handler, where malloc (and so pthread_getattr_np, which allocates a
+ * CPU set) is not safe. The mapping that holds the current frame; the
+ * initial thread's grows down, so its low end is the top minus RLIMIT_STACK,
+ * as glibc computes it. Without /proc, pthread_getattr_np. errno is kept. */
 void cap_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
+    int saved = errno;
+    *lo = *hi = 0;
+    if (maps_find((uintptr_t)__builtin_frame_address(0), lo, hi)) {
+        struct rlimit rl;
+        if ((pid_t)syscall(SYS_gettid) == getpid() && getrlimit(RLIMIT_STACK, &rl) == 0 &&
+            rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < *hi && *hi - rl.rlim_cur < *lo)
+            *lo = *hi - rl.rlim_cur;
+        errno = saved;
+        return;
+    }
     pthread_attr_t a;
     void *addr = NULL;
     size_t size = 0;
-    *lo = *hi = 0;
-    if (pthread_getattr_np(pthread_self(), &a) != 0) return;
-    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
-        *lo = (uintptr_t)addr;
-        *hi = (uintptr_t)addr + size;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+            *lo = (uintptr_t)addr;
+            *hi = (uintptr_t)addr + size;
+        }
+        pthread_attr_destroy(&a);
     }
-    pthread_attr_destroy(&a);
+    errno = saved;
 }
 
 /* User-space code lies below 2^47 on x86-64 and 2^48 on arm64 (Linux). */

@@ -20,6 +20,8 @@
 
 static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
 static gt_cap_str *buckets[BUCKETS];
+#define TYPE_BUCKETS 256u
+static gt_cap_type *type_buckets[TYPE_BUCKETS];
 
 gt_cap_str *gt_cap_string_n(const char *s, size_t n)
 {
@@ -29,7 +31,7 @@ gt_cap_str *gt_cap_string_n(const char *s, size_t n)
     pthread_mutex_lock(&intern_lock);
     gt_cap_str **head = &buckets[h & (BUCKETS - 1)], *e;
     for (e = *head; e; e = e->next) {
-        if (e->hash == h && e->len == n && memcmp(e->text, s, n) == 0) break;
+        if (e->hash == h && e->len == n && (n == 0 || memcmp(e->text, s, n) == 0)) break;
     }
     if (!e && (e = malloc(sizeof *e + n + 1)) != NULL) {
         atomic_init(&e->word[0], 0);
@@ -47,19 +49,33 @@ gt_cap_str *gt_cap_string_n(const char *s, size_t n)
 
 gt_cap_str *gt_cap_string(const char *s) { return gt_cap_string_n(s, s ? strlen(s) : 0); }
 
+/* Types are interned too (name, size and pointer bytes): making the same
+ * type again gives the same handle, so a program may make it per call. */
 gt_cap_type *gt_cap_type_make(const char *name, uint64_t size, uint64_t ptr_bytes)
 {
     size_t n = name ? strlen(name) : 0;
     if (n > CAP_MAX_STRING) n = CAP_MAX_STRING;
-    gt_cap_type *t = malloc(sizeof *t + n + 1);
-    if (!t) return NULL;
-    atomic_init(&t->word[0], 0);
-    atomic_init(&t->word[1], 0);
-    t->size = size;
-    t->ptr_bytes = ptr_bytes;
-    t->len = (uint32_t)n;
-    if (n) memcpy(t->name, name, n);
-    t->name[n] = '\0';
+    uint64_t h = XXH3_64bits_withSeed(name ? name : "", n, size * 31 + ptr_bytes);
+    pthread_mutex_lock(&intern_lock);
+    gt_cap_type **head = &type_buckets[h & (TYPE_BUCKETS - 1)], *t;
+    for (t = *head; t; t = t->next) {
+        if (t->hash == h && t->len == n && t->size == size && t->ptr_bytes == ptr_bytes &&
+            (n == 0 || memcmp(t->name, name, n) == 0))
+            break;
+    }
+    if (!t && (t = malloc(sizeof *t + n + 1)) != NULL) {
+        atomic_init(&t->word[0], 0);
+        atomic_init(&t->word[1], 0);
+        t->hash = h;
+        t->size = size;
+        t->ptr_bytes = ptr_bytes;
+        t->len = (uint32_t)n;
+        if (n) memcpy(t->name, name, n);
+        t->name[n] = '\0';
+        t->next = *head;
+        *head = t;
+    }
+    pthread_mutex_unlock(&intern_lock);
     return t;
 }
 

@@ -113,9 +113,12 @@ GT_API void gt_cap_config_init(gt_cap_config *c);
 /*! gt_cap_start() :
  *  Start recording: writes the header, opens the first generation and, unless
  *  GT_CAP_ON_DEMAND, starts the writer thread.
- *  @return GT_OK; GT_ERR_STATE (already running, or in a forked child of a
- *          recording process); GT_ERR_INVALID_ARGUMENT (no or several outputs,
- *          unknown version or unwinder); GT_ERR_IO (path cannot be opened);
+ *  In a forked child, the first start drops what the parent had not written
+ *  yet (in the child's memory; the parent writes it) and records the child
+ *  alone.
+ *  @return GT_OK; GT_ERR_STATE (already running); GT_ERR_INVALID_ARGUMENT
+ *          (no or several outputs, unknown version or unwinder); GT_ERR_IO
+ *          (path cannot be opened);
  *          GT_ERR_UNAVAILABLE (GT_CAP_UNWIND_LIBUNWIND and no libunwind);
  *          GT_ERR_NOMEM. */
 GT_API gt_status gt_cap_start(const gt_cap_config *c);
@@ -206,7 +209,9 @@ GT_API void gt_cap_thread_exit(void);
 /*-************************************
  *  Allocations (GT_CAP_ALLOCFREE)
  **************************************/
-/*! gt_cap_type_make() : an allocation type: name, size and pointer bytes. */
+/*! gt_cap_type_make() : an allocation type: name (at most 1024 bytes kept),
+ *  size and pointer bytes. Interned like strings: the same three give the same
+ *  handle, which lives as long as the process. NULL on allocation failure. */
 GT_API gt_cap_type *gt_cap_type_make(const char *name, uint64_t size, uint64_t ptr_bytes);
 /*! gt_cap_alloc() / gt_cap_free() : an object of `type` (NULL: unknown) was
  *  allocated at p / is about to be freed (Go's HeapObjectAlloc/Free). */

@@ -9,10 +9,12 @@
  *   test_capture_unit [DIR]   traces are kept in DIR (default: a temporary
  *                             directory, removed at the end) */
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -250,29 +252,132 @@ static void test_signals(void)
     signal(SIGUSR1, SIG_DFL);
 }
 
-/* fork: the child records nothing and writes nothing; the parent's trace
- * stays whole. */
+/* fork: the child records nothing and writes nothing until it starts a
+ * trace of its own (its own M IDs, nothing of the parent's in it); the
+ * parent's trace stays whole. */
+static void *child_thread_log(void *arg)
+{
+    gt_cap_log(0, arg, "child thread", 12);
+    return NULL;
+}
+
+typedef struct mset {
+    uint64_t m[8];
+    unsigned n;
+} mset;
+
+static void collect_m(void *user, const gt_event *ev)
+{
+    mset *s = user;
+    if (ev->m == GT_NONE) return; /* the batches of no M */
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->m[i] == ev->m) return;
+    if (s->n < 8) s->m[s->n++] = ev->m;
+}
+
+static int fork_child(gt_cap_str *k, uint64_t parent_tid)
+{
+    gt_cap_stats s0 = stats();
+    gt_cap_log(0, k, "child before", 12); /* dropped: the child records nothing yet */
+    if (stats().dropped_off != s0.dropped_off + 1) return 1;
+    if (gt_cap_stop() != GT_ERR_STATE || gt_cap_running()) return 10;
+    char child_path[sizeof path];
+    memcpy(child_path, trace_path("fork-child"), sizeof child_path);
+    gt_cap_config c;
+    gt_cap_config_init(&c);
+    c.path = child_path; /* with the background writer: the child starts its own */
+    if (gt_cap_start(&c) != GT_OK || gt_cap_start(&c) != GT_ERR_STATE) return 2;
+    gt_cap_log(0, k, "child", 5);
+    pthread_t th;
+    if (pthread_create(&th, NULL, child_thread_log, k) != 0) return 3;
+    pthread_join(th, NULL);
+    gt_cap_advance();
+    gt_cap_log(0, k, "child again", 11);
+    if (gt_cap_stop() != GT_OK) return 4;
+    capcheck cc;
+    mset ms = {.n = 0};
+    if (capcheck_file(child_path, &cc, collect_m, &ms) != 0) return 5;
+    if (cc.by_type[EV_LOG] != 3) return 6;
+    /* Only the child's own two threads: neither has the parent's M ID. */
+    if (ms.n != 2) return 8;
+    for (unsigned i = 0; i < ms.n; i++)
+        if (ms.m[i] == parent_tid) return 9;
+    return 0;
+}
+
+/* A parent thread logging while the other one forks: its half-filled
+ * buffers are in the child's memory too. */
+static atomic_int spin_stop;
+static void *spin_log(void *arg)
+{
+    uintptr_t n = 0;
+    while (!atomic_load(&spin_stop)) {
+        gt_cap_log(0, arg, "spin", 4);
+        n++;
+    }
+    return (void *)n;
+}
+
 static void test_fork(void)
 {
     start("fork", 26, 0);
     gt_cap_str *k = gt_cap_string("fork");
     gt_cap_log(0, k, "parent before", 13);
+    atomic_store(&spin_stop, 0);
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, spin_log, k) == 0);
+    while (stats().events < 1000) sched_yield();
+    uint64_t tid = (uint64_t)syscall(SYS_gettid);
     pid_t pid = fork();
-    if (pid == 0) {
-        gt_cap_log(0, k, "child", 5);
-        gt_cap_config c;
-        gt_cap_config_init(&c);
-        c.path = "/dev/null";
-        int bad = gt_cap_start(&c) != GT_ERR_STATE || gt_cap_stop() != GT_ERR_STATE || gt_cap_running();
-        exit(bad); /* atexit must not touch the parent's file either */
-    }
+    if (pid == 0) exit(fork_child(k, tid)); /* atexit must not touch the parent's file either */
     int status = 0;
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "fork child: status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    atomic_store(&spin_stop, 1);
+    void *spins;
+    pthread_join(th, &spins);
     gt_cap_log(0, k, "parent after", 12);
     gt_cap_advance();
+    gt_cap_stats s = stats();
     capcheck cc = stop_and_read();
-    CHECK(cc.by_type[EV_LOG] == 2);
+    CHECK(s.dropped_memory == 0);
+    CHECK(cc.by_type[EV_LOG] == 2 + (uintptr_t)spins);
+}
+
+/* Stack bounds (found from /proc/self/maps with read(2), so that a thread's
+ * first call may come from a signal handler): the same as glibc's
+ * pthread_getattr_np, for the initial thread and for another; errno kept. */
+static void *check_bounds(void *arg)
+{
+    uintptr_t lo, hi;
+    errno = 1234;
+    cap_stack_bounds(&lo, &hi);
+    CHECK(errno == 1234);
+    pthread_attr_t a;
+    void *addr = NULL;
+    size_t size = 0;
+    CHECK(pthread_getattr_np(pthread_self(), &a) == 0 && pthread_attr_getstack(&a, &addr, &size) == 0);
+    pthread_attr_destroy(&a);
+    /* The initial thread: glibc ends the stack at the page above
+     * __libc_stack_end, below argv and the environment, which are in the same
+     * mapping; ours ends with the mapping. Other threads: the same range. */
+    uintptr_t top = (uintptr_t)addr + size;
+    CHECK(lo == (uintptr_t)addr);
+    if (arg) CHECK(hi == top);
+    else CHECK(hi >= top && hi - top <= (4u << 20));
+    CHECK(lo < (uintptr_t)&lo && (uintptr_t)&lo < hi);
+    return NULL;
+}
+
+static void test_stack_bounds(void)
+{
+    check_bounds(NULL);
+    static int other_thread;
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, check_bounds, &other_thread) == 0);
+    pthread_join(th, NULL);
 }
 
 /* Thread-ID reuse: two threads with the same M ID, one after the other, in
@@ -349,6 +454,11 @@ static void test_allocfree(unsigned version)
     snprintf(name, sizeof name, "allocfree-go1%u", version);
     start(name, version, GT_CAP_ALLOCFREE);
     gt_cap_type *node = gt_cap_type_make("struct node", 48, 16), *buf = gt_cap_type_make("char[256]", 256, 0);
+    CHECK(node && buf && node != buf);
+    CHECK(gt_cap_type_make("struct node", 48, 16) == node); /* interned */
+    CHECK(gt_cap_type_make("struct node", 48, 8) != node && gt_cap_type_make("struct node", 56, 16) != node);
+    CHECK(gt_cap_type_make(NULL, 0, 0) == gt_cap_type_make("", 0, 0));
+    CHECK(gt_cap_string(NULL) == gt_cap_string(""));
     void *p[64];
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 64; i++) {
@@ -407,6 +517,7 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof dir, "/tmp/gt-capture-unit-XXXXXX");
         CHECK(mkdtemp(dir));
     }
+    test_stack_bounds();
     test_annotations(26);
     test_annotations(23);
     test_wakeups();
