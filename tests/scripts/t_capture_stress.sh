@@ -8,6 +8,8 @@
 # pass Go 1.27's reader + validator and `gotrace validate`. A smaller run in
 # the go 1.23 form must pass Go 1.23's validator; it takes the fenced write
 # section (GOTRACE_NO_MEMBARRIER=1), the others the membarrier one.
+# Then the unit scenarios (tests/capture/test_capture_unit.c: signal handlers,
+# fork, thread-ID reuse, the memory cap, restart, ...) under both sanitizers.
 #   GT_CAPTURE_STRESS_EVENTS=N   events per stream (default 1000000)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -55,5 +57,29 @@ if GOTRACE_NO_MEMBARRIER=1 "$B/capture/cap_stress" -t 8 -n 100000 -l 3 -v 23 -o 
 else
     cat "$tmp/v23.log"; fail "go 1.23 form: cap_stress"
 fi
+# The unit scenarios under each sanitizer. Their fork scenario starts threads
+# in the child of a multi-threaded process, which TSan refuses unless told
+# (die_after_fork=0); a time limit guards against a hang there.
+unit() { # LABEL BUILDDIR CFLAGS
+    local d=$tmp/unit-$1
+    make -s B="$2" CC=clang CFLAGS="$3" "$2/tests/test_capture_unit" >"$tmp/build.log" 2>&1 ||
+        { cat "$tmp/build.log"; fail "$1: build test_capture_unit"; return; }
+    mkdir -p "$d"
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66 die_after_fork=0" ASAN_OPTIONS="detect_leaks=1" \
+        timeout 600 "$2/tests/test_capture_unit" "$d" >"$tmp/unit.log" 2>&1
+    local r=$?
+    if [ $r -ne 0 ] || grep -q "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/unit.log"; then
+        head -n 60 "$tmp/unit.log"; fail "$1: test_capture_unit exited $r"; return
+    fi
+    local f k=0
+    for f in "$d"/*.trace; do
+        build/gotrace validate "$f" >/dev/null || fail "$1: $(basename "$f"): gotrace validate"
+        k=$((k + 1))
+    done
+    echo "$1: capture unit scenarios clean, $k traces valid"
+}
+unit tsan build/tsan "-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
+unit asan-ubsan build/san "-O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -fsanitize=address,undefined"
+
 [ $fails -eq 0 ] || exit 1
 echo "capture stress: ok"
