@@ -9,7 +9,8 @@
  * sequence number exactly once (no loss, no duplicate).
  *
  *   cap_stress [-t streams] [-n events] [-l lives] [-s stack_depth] [-v 26|23]
- *              [-p period_ns] -o trace          check the counts
+ *              [-p period_ns] [-u] -o trace     check the counts (-u: stacks
+ *                                               walked by libunwind)
  *   cap_stress ... -F dir [-k snapshots]        flight recorder: snapshots at
  *              random moments to dir/snap-K.trace (validated by the script) */
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include "gotrace_capture.h"
 
 static unsigned streams = 16, lives = 4, depth = 2, version = 26;
+static int use_libunwind;
 static uint64_t events = 1000000, period = 1;
 static gt_cap_str *key, *region, *task_name;
 static _Atomic gt_cap_tid current[64];
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
     const char *out = NULL, *flight_dir = NULL;
     unsigned snapshots = 8;
     int opt;
-    while ((opt = getopt(argc, argv, "t:n:l:s:v:p:o:F:k:")) != -1) {
+    while ((opt = getopt(argc, argv, "t:n:l:s:v:p:o:F:k:u")) != -1) {
         switch (opt) {
         case 't': streams = (unsigned)atoi(optarg); break;
         case 'n': events = strtoull(optarg, NULL, 10); break;
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'F': flight_dir = optarg; break;
         case 'k': snapshots = (unsigned)atoi(optarg); break;
+        case 'u': use_libunwind = 1; break;
         default: fprintf(stderr, "usage: see the header of tests/capture/cap_stress.c\n"); return 2;
         }
     }
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
     c.version = version;
     c.period_ns = period;
     c.stack_depth = depth;
+    if (use_libunwind) c.unwind = GT_CAP_UNWIND_LIBUNWIND;
     c.max_memory = 1u << 30;
     if (flight_dir) {
         c.flags |= GT_CAP_FLIGHT;
