@@ -99,9 +99,13 @@ static inline bool cap_stated_in(uint32_t stated, unsigned prev, uint64_t g)
 enum { CAP_SLOT_FREE = 0, CAP_SLOT_LIVE, CAP_SLOT_DEAD, CAP_SLOT_RETIRED };
 
 /* A thread's stack table for one generation parity: open addressing keyed
- * by the XXH3 of the PC array; entries of older generations are stale. */
+ * by the XXH3 of the PC array; entries of older generations are stale. It
+ * starts at CAP_STK_SLOTS entries and CAP_STK_PCS PCs (mapped, touched as
+ * used) and doubles what runs out, out of line, up to CAP_STK_GROW times
+ * that; the grown tables count against max_memory. */
 #define CAP_STK_SLOTS 4096u
 #define CAP_STK_PCS   (32u << 10)
+#define CAP_STK_GROW  64u
 typedef struct cap_stk_ent {
     uint64_t hash;
     uint32_t gen;  /* low 32 bits of the generation; stale when different */
@@ -112,8 +116,11 @@ typedef struct cap_stk_ent {
 typedef struct cap_stktab {
     uint64_t gen;  /* generation the counters below belong to */
     uint32_t count, used;
-    cap_stk_ent ent[CAP_STK_SLOTS];
-    uintptr_t pcs[CAP_STK_PCS];
+    uint32_t slots, npcs;  /* capacity: entries (a power of two) and PCs */
+    size_t bytes;          /* of the mapping */
+    int counted;           /* in G.mem_used (a grown table) */
+    uintptr_t *pcs;        /* npcs PCs, after ent[] */
+    cap_stk_ent ent[];     /* slots entries */
 } cap_stktab;
 
 /* A block of IDs (strings or stacks) taken from the generation's counter. */

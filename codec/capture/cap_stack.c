@@ -176,16 +176,94 @@ cap_unw_fn cap_unw_load(void)
     return unw_fn;
 }
 
+/* Take or give back bytes of max_memory (a grown stack table). */
+static int mem_take(size_t bytes)
+{
+    uint64_t used = atomic_load_explicit(&G.mem_used, memory_order_relaxed);
+    do {
+        if (used + bytes > G.mem_limit) return 0;
+    } while (!atomic_compare_exchange_weak_explicit(&G.mem_used, &used, used + bytes, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return 1;
+}
+
+static cap_stktab *stktab_map(uint32_t slots, uint32_t npcs, int counted)
+{
+    size_t bytes = sizeof(cap_stktab) + (size_t)slots * sizeof(cap_stk_ent) + (size_t)npcs * sizeof(uintptr_t);
+    if (counted && !mem_take(bytes)) return NULL;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        if (counted) atomic_fetch_sub_explicit(&G.mem_used, bytes, memory_order_relaxed);
+        return NULL;
+    }
+    cap_stktab *tab = p;
+    tab->slots = slots;
+    tab->npcs = npcs;
+    tab->bytes = bytes;
+    tab->counted = counted;
+    tab->pcs = (uintptr_t *)(void *)((uint8_t *)p + (bytes - (size_t)npcs * sizeof(uintptr_t)));
+    return tab;
+}
+
+/* The entry holding this stack in generation tag, or the empty one where it
+ * goes (the table is never full: it grows at 3/4). */
+static cap_stk_ent *stk_find(cap_stktab *tab, uint32_t tag, uint64_t h, const uintptr_t *pcs, size_t n)
+{
+    uint32_t mask = tab->slots - 1;
+    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+        cap_stk_ent *e = &tab->ent[i];
+        if (e->gen != tag) return e;
+        if (e->hash == h && e->n == n && (n == 0 || memcmp(&tab->pcs[e->off], pcs, n * sizeof *pcs) == 0)) return e;
+    }
+}
+
+static void stk_put(cap_stktab *tab, cap_stk_ent *e, uint32_t tag, uint64_t h, uint32_t id, const uintptr_t *pcs,
+                    size_t n)
+{
+    e->hash = h;
+    e->id = id;
+    e->off = tab->used;
+    e->n = (uint32_t)n;
+    if (n) memcpy(&tab->pcs[tab->used], pcs, n * sizeof *pcs);
+    tab->used += (uint32_t)n;
+    tab->count++;
+    e->gen = tag;
+}
+
+/* Room for one more stack of n PCs: a table with twice the entries or PCs
+ * (whichever ran out), this generation's entries moved over. Only the owner
+ * touches the table of the generation it writes in. NULL at the cap. */
+static __attribute__((noinline)) cap_stktab *stk_grow(cap_thread *t, uint64_t gen, size_t n)
+{
+    cap_stktab *old = t->stk[gen & 1];
+    uint32_t slots = old->slots, npcs = old->npcs, tag = (uint32_t)gen;
+    if (old->count + 1 > slots / 4 * 3) slots *= 2;
+    while (old->used + n > npcs && npcs <= CAP_STK_PCS * CAP_STK_GROW) npcs *= 2;
+    if (slots > CAP_STK_SLOTS * CAP_STK_GROW || npcs > CAP_STK_PCS * CAP_STK_GROW) return NULL;
+    cap_stktab *tab = stktab_map(slots, npcs, 1);
+    if (!tab) return NULL;
+    tab->gen = gen;
+    for (uint32_t i = 0; i < old->slots; i++) {
+        cap_stk_ent *e = &old->ent[i];
+        if (e->gen != tag) continue;
+        const uintptr_t *pcs = &old->pcs[e->off];
+        stk_put(tab, stk_find(tab, tag, e->hash, pcs, e->n), tag, e->hash, e->id, pcs, e->n);
+    }
+    if (old->counted) atomic_fetch_sub_explicit(&G.mem_used, old->bytes, memory_order_relaxed);
+    munmap(old, old->bytes);
+    t->stk[gen & 1] = tab;
+    return tab;
+}
+
 uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t n)
 {
     cap_stktab *tab = t->stk[gen & 1];
     if (GT_UNLIKELY(!tab)) {
-        void *p = mmap(NULL, sizeof *tab, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) {
+        if (!(tab = stktab_map(CAP_STK_SLOTS, CAP_STK_PCS, 0))) {
             cap_count(&t->n_stacks_lost, 1);
             return 0;
         }
-        tab = t->stk[gen & 1] = p;
+        t->stk[gen & 1] = tab;
     }
     if (tab->gen != gen) {
         tab->gen = gen;
@@ -193,27 +271,19 @@ uint64_t cap_stack_id(cap_thread *t, uint64_t gen, const uintptr_t *pcs, size_t 
     }
     uint64_t h = XXH3_64bits(pcs, n * sizeof *pcs);
     uint32_t tag = (uint32_t)gen;
-    for (uint32_t i = (uint32_t)h & (CAP_STK_SLOTS - 1);; i = (i + 1) & (CAP_STK_SLOTS - 1)) {
-        cap_stk_ent *e = &tab->ent[i];
-        if (e->gen != tag) {
-            if (tab->count >= CAP_STK_SLOTS / 4 * 3 || tab->used + n > CAP_STK_PCS) {
-                cap_count(&t->n_stacks_lost, 1);
-                return 0;
-            }
-            uint64_t id = cap_take_id(&t->kid[gen & 1], &G.stk_next[gen & 1], gen);
-            t->kid[gen & 1].next++;
-            e->hash = h;
-            e->id = (uint32_t)id;
-            e->off = tab->used;
-            e->n = (uint32_t)n;
-            memcpy(&tab->pcs[tab->used], pcs, n * sizeof *pcs);
-            tab->used += (uint32_t)n;
-            tab->count++;
-            e->gen = tag;
-            return id;
+    cap_stk_ent *e = stk_find(tab, tag, h, pcs, n);
+    if (e->gen == tag) return e->id;
+    if (GT_UNLIKELY(tab->count + 1 > tab->slots / 4 * 3 || tab->used + n > tab->npcs)) {
+        if (!(tab = stk_grow(t, gen, n))) {
+            cap_count(&t->n_stacks_lost, 1);
+            return 0;
         }
-        if (e->hash == h && e->n == n && memcmp(&tab->pcs[e->off], pcs, n * sizeof *pcs) == 0) return e->id;
+        e = stk_find(tab, tag, h, pcs, n);
     }
+    uint64_t id = cap_take_id(&t->kid[gen & 1], &G.stk_next[gen & 1], gen);
+    t->kid[gen & 1].next++;
+    stk_put(tab, e, tag, h, (uint32_t)id, pcs, n);
+    return id;
 }
 
 /*-************************************
@@ -451,7 +521,7 @@ void cap_stack_dump(uint64_t gen, uint64_t now)
         if (atomic_load_explicit(&t->slot_state, memory_order_acquire) == CAP_SLOT_FREE) continue;
         cap_stktab *tab = t->stk[gen & 1];
         if (!tab || tab->gen != gen) continue;
-        for (uint32_t k = 0; k < CAP_STK_SLOTS; k++) {
+        for (uint32_t k = 0; k < tab->slots; k++) {
             cap_stk_ent *e = &tab->ent[k];
             if (e->gen == (uint32_t)gen) dump_one(&d, e->id, &tab->pcs[e->off], e->n);
         }

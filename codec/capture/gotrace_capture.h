@@ -100,7 +100,8 @@ typedef struct gt_cap_config {
     void *write_user;
     uint64_t period_ns;        /* generation length (default 1 s; env GOTRACE_ADVANCE_PERIOD overrides,
                                   e.g. "100ms"; 1 = back to back) */
-    uint64_t max_memory;       /* bytes of trace buffers (default 256 MiB); beyond: events dropped */
+    uint64_t max_memory;       /* bytes of trace buffers and grown stack tables (default 256 MiB);
+                                  beyond: events dropped, stacks lost */
     uint64_t flight_max_bytes; /* flight recorder: keep about this many bytes (default 10 MiB) */
     uint64_t flight_min_age_ns;/* ... and generations younger than this (default 10 s) */
     unsigned stack_depth;      /* frames recorded per event (default 32, 0 = no stacks, at most 128) */
@@ -247,8 +248,8 @@ typedef struct gt_cap_stats {
     uint64_t dropped_misuse;    /* unbalanced region/task ends, unblock without block, ... */
     uint64_t dropped_exited;    /* calls after the thread's exit */
     uint64_t clamped;           /* strings cut to 1024 bytes */
-    uint64_t stacks_lost;       /* stacks not recorded (table full) */
-    uint64_t memory;            /* bytes of buffers mapped */
+    uint64_t stacks_lost;       /* stacks not recorded (table at its largest, or max_memory) */
+    uint64_t memory;            /* bytes of buffers and grown stack tables mapped */
     uint64_t buffer_maps;       /* times the buffer pool grew (mmap) */
     uint64_t output_errors;     /* failed writes to the output */
 } gt_cap_stats;

@@ -380,6 +380,54 @@ static void test_stack_bounds(void)
     pthread_join(th, NULL);
 }
 
+/* Many distinct stacks in one generation on one thread: 2^15 paths through
+ * two recursive functions. The thread's stack table grows (no stack lost);
+ * under a small max_memory it cannot, and stacks are lost, counted. */
+static volatile unsigned deep_sink;
+static gt_cap_str *deep_key;
+static __attribute__((noinline)) void deep_b(unsigned level, unsigned bits);
+static __attribute__((noinline)) void deep_a(unsigned level, unsigned bits)
+{
+    if (level == 0) gt_cap_log(0, deep_key, "a", 1);
+    else if (bits & 1) deep_a(level - 1, bits >> 1);
+    else deep_b(level - 1, bits >> 1);
+    deep_sink += 1; /* no tail call: this frame stays on the stack */
+}
+static __attribute__((noinline)) void deep_b(unsigned level, unsigned bits)
+{
+    if (level == 0) gt_cap_log(0, deep_key, "b", 1);
+    else if (bits & 1) deep_a(level - 1, bits >> 1);
+    else deep_b(level - 1, bits >> 1);
+    deep_sink += 2;
+}
+
+static void test_many_stacks(void)
+{
+    enum { LEVELS = 15, PATHS = 1 << LEVELS };
+    deep_key = gt_cap_string("deep");
+    gt_cap_config c;
+    gt_cap_config_init(&c);
+    for (int capped = 0; capped < 2; capped++) {
+        c.path = trace_path(capped ? "many-stacks-capped" : "many-stacks");
+        c.flags = GT_CAP_ON_DEMAND;
+        c.max_memory = capped ? 1u << 20 : 0;
+        CHECK(gt_cap_start(&c) == GT_OK);
+        gt_cap_stats before = stats();
+        for (unsigned i = 0; i < PATHS; i++) deep_a(LEVELS, i);
+        for (unsigned i = 0; i < PATHS; i += 7) deep_a(LEVELS, i); /* again: the same IDs */
+        gt_cap_stats after = stats();
+        capcheck cc = stop_and_read();
+        CHECK(cc.by_type[EV_LOG] == PATHS + (PATHS + 6) / 7);
+        if (!capped) {
+            CHECK(after.stacks_lost == before.stacks_lost);
+            CHECK(cc.stacks >= PATHS);
+        } else {
+            CHECK(after.stacks_lost > before.stacks_lost);
+            CHECK(cc.stacks < PATHS);
+        }
+    }
+}
+
 /* Thread-ID reuse: two threads with the same M ID, one after the other, in
  * the same generation and across one. */
 static void *one_log(void *arg)
@@ -526,6 +574,7 @@ int main(int argc, char **argv)
     test_fork();
     test_tid_reuse();
     test_memory_cap();
+    test_many_stacks();
     test_allocfree(26);
     test_allocfree(23);
     test_restart();
