@@ -161,13 +161,22 @@ static cap_unw_fn unw_fn;
 static pthread_once_t unw_once = PTHREAD_ONCE_INIT;
 
 /* RTLD_LOCAL: libunwind's own _Unwind_* must not take the place of
- * libgcc's for the rest of the program. Never closed. */
+ * libgcc's for the rest of the program. Never closed. One walk here, once:
+ * libunwind initialises itself lazily on a thread's first walk, writing a
+ * global signal mask before it takes its lock, so first walks of several
+ * threads at once race inside it (TSan saw it in the stress); after this
+ * one its initialisation is done. */
 static void unw_load_once(void)
 {
     void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
     if (!h) return;
     void *sym = dlsym(h, "unw_backtrace");
-    if (sym) memcpy(&unw_fn, &sym, sizeof unw_fn); /* object to function pointer, as POSIX allows */
+    if (!sym) return;
+    cap_unw_fn fn;
+    memcpy(&fn, &sym, sizeof fn); /* object to function pointer, as POSIX allows */
+    void *warm[4];
+    fn(warm, 4);
+    unw_fn = fn;
 }
 
 cap_unw_fn cap_unw_load(void)
