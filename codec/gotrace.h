@@ -893,7 +893,10 @@ GT_API gt_status gt_writer_set_buffer(gt_writer *w, void *dst, size_t cap);
  *  Write through fn, staged in an internal buffer (gt_writer_flush() pushes
  *  it out). Before gt_writer_start(). */
 GT_API gt_status gt_writer_set_sink(gt_writer *w, gt_write_fn fn, void *user);
-/*! gt_writer_start() : write the header of `version`. */
+/*! gt_writer_start() : write the header of `version`. Allocates the working
+ *  buffers the limits call for (max_frames and max_string_size size them):
+ *  GT_ERR_NOMEM, with nothing allocated, when together they exceed
+ *  max_memory; the writer may start again with other limits. */
 GT_API gt_status gt_writer_start(gt_writer *w, unsigned version);
 
 /*! gt_writer_item() :

@@ -28,9 +28,14 @@ void gt_mem_init(gt_mem *m, const gt_alloc *alc, uint64_t limit)
     m->peak = 0;
 }
 
+bool gt_mem_fits(const gt_mem *m, uint64_t size)
+{
+    return size <= m->limit && m->used <= m->limit - size;
+}
+
 static bool budget_take(gt_mem *m, size_t size)
 {
-    if (size > m->limit || m->used > m->limit - size) return false;
+    if (!gt_mem_fits(m, size)) return false;
     m->used += size;
     if (m->used > m->peak) m->peak = m->used;
     return true;

@@ -220,14 +220,18 @@ gt_status gt_writer_start(gt_writer *w, unsigned version)
     w->key_cap = (size_t)w->lim.max_frames * FRAME_MAX;
     w->tcap = GT_ENC_BATCH_HEAD_MAX + payload;
     w->tpayload = payload;
+    size_t need = w->tcap + record + string, stage_cap = need > STAGE_MIN ? need : STAGE_MIN;
+    /* The whole budget first: a start refused for max_memory allocates nothing. */
+    uint64_t total = (uint64_t)w->key_cap + (fmt == GT_FORMAT_V2 ? 2 * (uint64_t)w->tcap : 0) +
+                     (w->out.fn ? (uint64_t)stage_cap : 0);
+    if (!gt_mem_fits(&w->mem, total)) return fail(w, GT_ERR_NOMEM, "the limits need %llu bytes, more than max_memory",
+                                                   (unsigned long long)total);
     bool ok = (w->key = gt_mem_alloc(&w->mem, w->key_cap)) != NULL;
     for (int k = 0; ok && k < 2 && fmt == GT_FORMAT_V2; k++) ok = (w->tbuf[k] = gt_mem_alloc(&w->mem, w->tcap)) != NULL;
     if (ok && w->out.fn) {
-        size_t need = w->tcap + record + string;
-        size_t cap = need > STAGE_MIN ? need : STAGE_MIN;
-        uint8_t *stage = gt_mem_alloc(&w->mem, cap);
+        uint8_t *stage = gt_mem_alloc(&w->mem, stage_cap);
         ok = stage != NULL;
-        if (ok) gt_out_set_stage(&w->out, stage, cap);
+        if (ok) gt_out_set_stage(&w->out, stage, stage_cap);
     }
     if (!ok) {
         release_buffers(w);

@@ -740,6 +740,53 @@ static void test_writer_limits(void **state)
     gt_writer_free(w);
 }
 
+/* An allocator that counts its calls. */
+static size_t alloc_calls;
+static void *count_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    alloc_calls++;
+    return malloc(n);
+}
+static void *count_realloc(void *ctx, void *p, size_t old, size_t n)
+{
+    (void)ctx;
+    (void)old;
+    alloc_calls++;
+    return realloc(p, n);
+}
+static void count_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+/* gt_writer_start checks the budget of all its buffers before it allocates
+ * one: limits whose buffers fit max_memory one by one but not together are
+ * refused with nothing allocated, and the writer can start once they fit. */
+static void test_writer_start_budget(void **state)
+{
+    (void)state;
+    gt_alloc alc = {count_malloc, count_realloc, count_free, NULL};
+    gt_writer *w = gt_writer_create(&alc);
+    assert_non_null(w);
+    static uint8_t out[4096];
+    gt_writer_set_buffer(w, out, sizeof out);
+    /* key: 20 000 frames x 40 bytes = 800 000; two batch buffers of ~64 KiB */
+    gt_limits lim = {.max_frames = 20000, .max_memory = 900000};
+    assert_int_equal(gt_writer_set_limits(w, &lim), GT_OK);
+    alloc_calls = 0;
+    assert_int_equal(gt_writer_start(w, 26), GT_ERR_NOMEM);
+    assert_int_equal(alloc_calls, 0);
+    assert_non_null(strstr(gt_writer_error(w)->message, "more than max_memory"));
+    lim.max_memory = 2000000;
+    assert_int_equal(gt_writer_set_limits(w, &lim), GT_OK);
+    assert_int_equal(gt_writer_start(w, 26), GT_OK);
+    assert_int_equal(alloc_calls, 3);
+    gt_writer_free(w);
+}
+
 typedef struct failing {
     size_t left;
 } failing;
@@ -1031,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_writer_stack_dedup),
         cmocka_unit_test(test_writer_generations),
         cmocka_unit_test(test_writer_limits),
+        cmocka_unit_test(test_writer_start_budget),
         cmocka_unit_test(test_writer_output_errors),
         cmocka_unit_test(test_writer_items),
         cmocka_unit_test(test_asm_examples),
