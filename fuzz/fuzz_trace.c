@@ -260,8 +260,12 @@ static int refuse(fuzz_arena *a)
     return a->fail_at && (a->calls == a->fail_at || (a->fail_after && a->calls > a->fail_at));
 }
 
-/* Like a real malloc, refuse absurd sizes (a caller may set huge limits). */
-#define ARENA_MAX ((size_t)1 << 30)
+/* Like a real malloc, refuse absurd sizes (a caller may set huge limits).
+ * 64 MiB, not more: under ASan every large block is mapped, its shadow
+ * poisoned and, once freed, quarantined, so a program that retried a start
+ * needing 671 MB a hundred times took 14 s (slow unit of the CI smoke,
+ * corpus/regressions/encoder_ops/start-retries-map-671-mb-each-under-asan). */
+#define ARENA_MAX ((size_t)64 << 20)
 
 static void *a_malloc(void *ctx, size_t size)
 {
