@@ -199,7 +199,6 @@ const uint8_t *cli_file_bytes(cli_file *f, size_t *size)
     return buf;
 }
 
-
 void cli_file_close(cli_file *f)
 {
     cli_progress_done(f);

@@ -304,6 +304,11 @@ void cap_buf_put(cap_buf *b);
 void cap_buf_push_locked(cap_buf *b, uint64_t gen); /* finish + append to full[gen & 1]; G.lock held */
 void cap_buf_push(cap_buf *b, uint64_t gen);
 cap_buf *cap_buf_pop_all(uint64_t gen);          /* detach the FIFO of gen's parity */
+void cap_buf_drop_all(uint64_t gen);             /* back to the free list unwritten (a forked child) */
+/* Bytes of max_memory (buffers, grown stack tables): take, 0 when they do
+ * not fit; give back. */
+int cap_mem_take(uint64_t bytes);
+void cap_mem_give(uint64_t bytes);
 /* Room for `need` bytes in the thread's batch (parity of gen, experiment);
  * refills it (writing the batch header) when needed. NULL: memory cap. */
 cap_buf *cap_refill(cap_thread *t, uint64_t gen, unsigned exp, size_t need, uint64_t now, bool force);

@@ -13,14 +13,28 @@
 
 #define CHUNK_BUFS 16u
 
+int cap_mem_take(uint64_t bytes)
+{
+    uint64_t used = atomic_load_explicit(&G.mem_used, memory_order_relaxed);
+    do {
+        if (used + bytes > G.mem_limit) return 0;
+    } while (!atomic_compare_exchange_weak_explicit(&G.mem_used, &used, used + bytes, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return 1;
+}
+
+void cap_mem_give(uint64_t bytes) { atomic_fetch_sub_explicit(&G.mem_used, bytes, memory_order_relaxed); }
+
 /* Map one more chunk into the free list; G.lock held. */
 static int grow_locked(void)
 {
     size_t bytes = (size_t)CHUNK_BUFS * CAP_BUF_SIZE;
-    if (atomic_load_explicit(&G.mem_used, memory_order_relaxed) + bytes > G.mem_limit) return 0;
+    if (!cap_mem_take(bytes)) return 0;
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return 0;
-    atomic_fetch_add_explicit(&G.mem_used, bytes, memory_order_relaxed);
+    if (p == MAP_FAILED) {
+        cap_mem_give(bytes);
+        return 0;
+    }
     atomic_fetch_add_explicit(&G.buffer_maps, 1, memory_order_relaxed);
     for (unsigned i = 0; i < CHUNK_BUFS; i++) {
         cap_buf *b = (cap_buf *)(void *)((uint8_t *)p + (size_t)i * CAP_BUF_SIZE);
@@ -84,6 +98,18 @@ cap_buf *cap_buf_pop_all(uint64_t gen)
     G.full_head[i] = G.full_tail[i] = NULL;
     pthread_mutex_unlock(&G.lock);
     return b;
+}
+
+void cap_buf_drop_all(uint64_t gen)
+{
+    unsigned i = (unsigned)(gen & 1);
+    pthread_mutex_lock(&G.lock);
+    if (G.full_tail[i]) {
+        G.full_tail[i]->next = G.free_bufs;
+        G.free_bufs = G.full_head[i];
+    }
+    G.full_head[i] = G.full_tail[i] = NULL;
+    pthread_mutex_unlock(&G.lock);
 }
 
 /* Swap the thread's batch for a fresh one: the old one goes to the FIFO, the

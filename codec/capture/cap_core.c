@@ -855,14 +855,8 @@ void cap_forked_child_reset(void)
         atomic_store_explicit(&t->slot_state, CAP_SLOT_DEAD, memory_order_release);
     }
     pthread_mutex_unlock(&G.slot_lock);
-    for (uint64_t p = 0; p < 2; p++) {
-        cap_buf *b = cap_buf_pop_all(p);
-        while (b) {
-            cap_buf *next = b->next;
-            cap_buf_put(b);
-            b = next;
-        }
-    }
+    cap_buf_drop_all(0);
+    cap_buf_drop_all(1);
     if (self && self != &exited) pthread_setspecific(G.key, NULL);
     self = NULL;
     membarrier_init();

@@ -185,24 +185,13 @@ cap_unw_fn cap_unw_load(void)
     return unw_fn;
 }
 
-/* Take or give back bytes of max_memory (a grown stack table). */
-static int mem_take(size_t bytes)
-{
-    uint64_t used = atomic_load_explicit(&G.mem_used, memory_order_relaxed);
-    do {
-        if (used + bytes > G.mem_limit) return 0;
-    } while (!atomic_compare_exchange_weak_explicit(&G.mem_used, &used, used + bytes, memory_order_relaxed,
-                                                    memory_order_relaxed));
-    return 1;
-}
-
 static cap_stktab *stktab_map(uint32_t slots, uint32_t npcs, int counted)
 {
     size_t bytes = sizeof(cap_stktab) + (size_t)slots * sizeof(cap_stk_ent) + (size_t)npcs * sizeof(uintptr_t);
-    if (counted && !mem_take(bytes)) return NULL;
+    if (counted && !cap_mem_take(bytes)) return NULL;
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
-        if (counted) atomic_fetch_sub_explicit(&G.mem_used, bytes, memory_order_relaxed);
+        if (counted) cap_mem_give(bytes);
         return NULL;
     }
     cap_stktab *tab = p;
@@ -258,7 +247,7 @@ static __attribute__((noinline)) cap_stktab *stk_grow(cap_thread *t, uint64_t ge
         const uintptr_t *pcs = &old->pcs[e->off];
         stk_put(tab, stk_find(tab, tag, e->hash, pcs, e->n), tag, e->hash, e->id, pcs, e->n);
     }
-    if (old->counted) atomic_fetch_sub_explicit(&G.mem_used, old->bytes, memory_order_relaxed);
+    if (old->counted) cap_mem_give(old->bytes);
     munmap(old, old->bytes);
     t->stk[gen & 1] = tab;
     return tab;
@@ -427,8 +416,6 @@ typedef struct dump {
     } *tab;
     size_t n, cap;
 } dump;
-
-
 
 static cap_buf *batch(dump *d, cap_buf **cur, uint8_t first, size_t need)
 {

@@ -29,9 +29,9 @@ typedef struct gt_mem {
 } gt_mem;
 
 void gt_mem_init(gt_mem *m, const gt_alloc *alc, uint64_t limit);
-/* NULL when the budget or the allocator refuses. */
 /* Whether size more bytes would stay within the budget (nothing taken). */
 bool gt_mem_fits(const gt_mem *m, uint64_t size);
+/* NULL when the budget or the allocator refuses. */
 void *gt_mem_alloc(gt_mem *m, size_t size);
 void *gt_mem_calloc(gt_mem *m, size_t n, size_t elem);
 void *gt_mem_realloc(gt_mem *m, void *p, size_t old_size, size_t new_size);

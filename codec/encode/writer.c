@@ -224,8 +224,8 @@ gt_status gt_writer_start(gt_writer *w, unsigned version)
     /* The whole budget first: a start refused for max_memory allocates nothing. */
     uint64_t total = (uint64_t)w->key_cap + (fmt == GT_FORMAT_V2 ? 2 * (uint64_t)w->tcap : 0) +
                      (w->out.fn ? (uint64_t)stage_cap : 0);
-    if (!gt_mem_fits(&w->mem, total)) return fail(w, GT_ERR_NOMEM, "the limits need %llu bytes, more than max_memory",
-                                                   (unsigned long long)total);
+    if (!gt_mem_fits(&w->mem, total))
+        return fail(w, GT_ERR_NOMEM, "the limits need %llu bytes, more than max_memory", (unsigned long long)total);
     bool ok = (w->key = gt_mem_alloc(&w->mem, w->key_cap)) != NULL;
     for (int k = 0; ok && k < 2 && fmt == GT_FORMAT_V2; k++) ok = (w->tbuf[k] = gt_mem_alloc(&w->mem, w->tcap)) != NULL;
     if (ok && w->out.fn) {
