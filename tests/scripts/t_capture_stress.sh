@@ -25,6 +25,13 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+TSAN_FLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
+ASAN_FLAGS="-O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -fsanitize=address,undefined"
+# sanitized LOG: a sanitizer reported something in LOG.
+sanitized() {
+    grep -q "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$1"
+}
+
 validate() { # FILE LABEL
     local line
     build/gotrace validate "$1" >/dev/null || fail "$2: gotrace validate rejects it"
@@ -40,21 +47,21 @@ run() { # LABEL BUILDDIR CFLAGS
     local r=$?
     cat "$tmp/$label.log" | grep -v '^$' | head -n 40
     [ $r -eq 0 ] || { fail "$label: cap_stress exited $r"; return; }
-    grep -q "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error" "$tmp/$label.log" && fail "$label: sanitizer report"
+    sanitized "$tmp/$label.log" && fail "$label: sanitizer report"
     validate "$tmp/$label.trace" "$label"
     echo "$label: 16 x $n events, $((SECONDS - t0)) s (build, run, read back, Go's validator)"
     rm -f "$tmp/$label.trace"
 }
 
-run tsan build/tsan "-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
-run asan-ubsan build/san "-O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -fsanitize=address,undefined"
+run tsan build/tsan "$TSAN_FLAGS"
+run asan-ubsan build/san "$ASAN_FLAGS"
 
 # Stacks walked by libunwind (GT_CAP_UNWIND_LIBUNWIND) from many threads at
 # once, under TSan: fewer events (each walk costs ~0.2 us natively).
 if ldconfig -p 2>/dev/null | grep -q 'libunwind\.so\.8 '; then
     if TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/capture/cap_stress -t 8 -n 100000 -l 4 -s 16 -u \
         -o "$tmp/unwind.trace" >"$tmp/unwind.log" 2>&1; then
-        grep -q "WARNING: ThreadSanitizer" "$tmp/unwind.log" && fail "libunwind: sanitizer report"
+        sanitized "$tmp/unwind.log" && fail "libunwind: sanitizer report"
         validate "$tmp/unwind.trace" "libunwind"
         echo "tsan, libunwind stacks: 8 x 100000 events read back exactly once, accepted by Go 1.27's validator"
     else
@@ -76,6 +83,7 @@ if GOTRACE_NO_MEMBARRIER=1 "$B/capture/cap_stress" -t 8 -n 100000 -l 3 -v 23 -o 
 else
     cat "$tmp/v23.log"; fail "go 1.23 form: cap_stress"
 fi
+
 # The unit scenarios under each sanitizer. Their fork scenario starts threads
 # in the child of a multi-threaded process, which TSan refuses unless told
 # (die_after_fork=0); a time limit guards against a hang there.
@@ -87,7 +95,7 @@ unit() { # LABEL BUILDDIR CFLAGS
     TSAN_OPTIONS="halt_on_error=1 exitcode=66 die_after_fork=0" ASAN_OPTIONS="detect_leaks=1" \
         timeout 600 "$2/tests/test_capture_unit" "$d" >"$tmp/unit.log" 2>&1
     local r=$?
-    if [ $r -ne 0 ] || grep -q "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/unit.log"; then
+    if [ $r -ne 0 ] || sanitized "$tmp/unit.log"; then
         head -n 60 "$tmp/unit.log"; fail "$1: test_capture_unit exited $r"; return
     fi
     local f k=0
@@ -97,8 +105,8 @@ unit() { # LABEL BUILDDIR CFLAGS
     done
     echo "$1: capture unit scenarios clean, $k traces valid"
 }
-unit tsan build/tsan "-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
-unit asan-ubsan build/san "-O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -fsanitize=address,undefined"
+unit tsan build/tsan "$TSAN_FLAGS"
+unit asan-ubsan build/san "$ASAN_FLAGS"
 
 [ $fails -eq 0 ] || exit 1
 echo "capture stress: ok"
